@@ -1,0 +1,325 @@
+//! [`DropArena`]: allocation and reclamation.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem;
+use core::ptr::NonNull;
+
+use crate::boxed::DropBox;
+use crate::brand::Brand;
+use crate::slot::Slots;
+
+/// A single-type allocator whose [`DropBox`]es can be given back one by one.
+///
+/// An arena is always used through `&'id DropArena<'id, T>`: the brand `'id`
+/// is also the borrow, so the arena outlives every box it makes and only it
+/// can reclaim them. Get one from [`DropArena::with`], [`make_arena!`] or
+/// [`DropArena::new`]; the [crate docs](crate#the-brand) explain the brand.
+///
+/// [`make_arena!`]: crate::make_arena
+///
+/// # Invariants
+///
+/// `slots` holds every slot this arena has handed out. A `DropBox<'id, T>` is
+/// only ever made by [`alloc`](Self::alloc) or [`alloc_with`](Self::alloc_with)
+/// on the one arena branded `'id`, so a box with the same brand points to an
+/// in-use slot of `slots`.
+pub struct DropArena<'id, T> {
+    slots: Slots<T>,
+    brand: Brand<'id>,
+}
+
+// SAFETY: the arena owns its chunks and free list outright and keeps no
+// thread-local state, so it may move to another thread with its values'
+// memory (hence `T: Send`). It cannot move while a box or leaked reference
+// of its brand exists: making one borrows it for all of `'id`. It is not
+// `Sync`: its `Cell`s are updated without synchronisation.
+unsafe impl<T: Send> Send for DropArena<'_, T> {}
+
+impl<'id, T> DropArena<'id, T> {
+    /// Creates an arena branded by `guard`, for code that makes the guard
+    /// itself. [`make_arena!`](crate::make_arena) writes this for you.
+    ///
+    /// The arena must be declared *before* the guard so that it is dropped
+    /// after the guard's scope ends — the brand lasts to the end of that
+    /// scope, and the arena must outlive every use of the brand:
+    ///
+    /// ```
+    /// use drop_arena::{DropArena, make_guard};
+    ///
+    /// let storage;
+    /// make_guard!(guard);
+    /// storage = DropArena::new(guard);
+    /// let arena = &storage;
+    ///
+    /// let b = arena.alloc(7);
+    /// assert_eq!(arena.box_to_inner(b), 7);
+    /// ```
+    ///
+    /// Allocates nothing until the first value arrives.
+    pub fn new(guard: generativity::Guard<'id>) -> Self {
+        let _ = guard;
+        DropArena::branded()
+    }
+
+    /// An arena with a brand chosen by the caller, who must make sure no
+    /// other arena carries it while this one lives.
+    const fn branded() -> Self {
+        DropArena {
+            slots: Slots::new(),
+            brand: PhantomData,
+        }
+    }
+
+    /// Runs `f` with a fresh arena and drops the arena when `f` returns.
+    ///
+    /// The closure must accept an arena of *any* brand, so no box or arena
+    /// reference can leave it. Use it when `T` does not mention the brand;
+    /// for self-referential types use [`make_arena!`](crate::make_arena).
+    ///
+    /// ```
+    /// use drop_arena::DropArena;
+    ///
+    /// let total = DropArena::with(|arena| {
+    ///     let a = arena.alloc(String::from("left"));
+    ///     let b = arena.alloc(String::from("right"));
+    ///     let len = a.len() + b.len();
+    ///     arena.drop_box(a);
+    ///     arena.drop_box(b);
+    ///     len
+    /// });
+    /// assert_eq!(total, 9);
+    /// ```
+    pub fn with<R>(f: impl for<'a> FnOnce(&'a DropArena<'a, T>) -> R) -> R {
+        // `f` is generic over the brand, so it cannot tell this arena's brand
+        // from any other: the brand is unique to this arena.
+        let arena = DropArena::branded();
+        f(&arena)
+    }
+
+    /// Like [`with`](Self::with), with room for `capacity` values allocated
+    /// up front.
+    ///
+    /// ```
+    /// use drop_arena::DropArena;
+    ///
+    /// DropArena::with_capacity(100, |arena| {
+    ///     assert!(arena.capacity() >= 100);
+    ///     let b = arena.alloc(1u64);
+    ///     assert_eq!(*b, 1);
+    /// });
+    /// ```
+    pub fn with_capacity<R>(
+        capacity: usize,
+        f: impl for<'a> FnOnce(&'a DropArena<'a, T>) -> R,
+    ) -> R {
+        DropArena::with(|arena| {
+            arena.reserve(capacity);
+            f(arena)
+        })
+    }
+
+    /// Moves `value` into the arena. O(1): reuses the most recently reclaimed
+    /// slot if there is one, and carves a fresh slot otherwise.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let mut b = arena.alloc(vec![1, 2]);
+    /// b.push(3);
+    /// assert_eq!(*b, [1, 2, 3]);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn alloc(&'id self, value: T) -> DropBox<'id, T> {
+        let slot = self.slots.take();
+        // SAFETY: `take` hands out an in-use slot that nobody else holds,
+        // sized and aligned for `T`; writing initializes it.
+        unsafe { slot.as_ptr().write(value) };
+        // SAFETY: the slot is in use, holds a `T`, and came from the arena
+        // branded `'id` (the `DropBox` invariant).
+        unsafe { DropBox::from_raw(slot) }
+    }
+
+    /// Allocates the value `f` returns, writing it straight into its slot.
+    ///
+    /// `f` may allocate from and reclaim into this same arena: the slot is
+    /// reserved before `f` runs. If `f` panics the slot is reclaimed and the
+    /// panic goes on.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let big = arena.alloc_with(|| [0u8; 4096]);
+    /// assert_eq!(big.len(), 4096);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn alloc_with(&'id self, f: impl FnOnce() -> T) -> DropBox<'id, T> {
+        let slot = self.slots.take();
+        let unwind = GiveBack {
+            slots: &self.slots,
+            slot,
+        };
+        let value = f();
+        mem::forget(unwind);
+        // SAFETY: as in `alloc`; the slot stayed in use (not free, not
+        // fresh) while `f` ran, so nothing `f` did could have touched it.
+        unsafe {
+            slot.as_ptr().write(value);
+            DropBox::from_raw(slot)
+        }
+    }
+
+    /// Drops the value and reclaims its slot for the next allocation.
+    ///
+    /// The value's destructor may use this arena. If it panics, the slot is
+    /// still reclaimed and the panic goes on.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let b = arena.alloc(String::from("gone"));
+    /// arena.drop_box(b);
+    /// assert_eq!(arena.len(), 0);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn drop_box(&'id self, b: DropBox<'id, T>) {
+        let slot = DropBox::into_raw(b);
+        // Reclaims the slot after the drop below, even if it unwinds.
+        let _give_back = GiveBack {
+            slots: &self.slots,
+            slot,
+        };
+        // SAFETY: `into_raw` gave up ownership of the value in an in-use
+        // slot (the `DropBox` invariant); it is dropped exactly once here.
+        unsafe { slot.as_ptr().drop_in_place() };
+    }
+
+    /// Moves the value out and reclaims its slot.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let b = arena.alloc(String::from("kept"));
+    /// let s: String = arena.box_to_inner(b);
+    /// assert_eq!(s, "kept");
+    /// assert_eq!(arena.len(), 0);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn box_to_inner(&'id self, b: DropBox<'id, T>) -> T {
+        let slot = DropBox::into_raw(b);
+        // SAFETY: `into_raw` gave up ownership of the initialized value; it
+        // is read out once, leaving the slot empty.
+        let value = unsafe { slot.as_ptr().read() };
+        // SAFETY: the slot is ours (same brand), in use and now empty.
+        unsafe { self.slots.give_back(slot) };
+        value
+    }
+
+    /// Reclaims the slot without running the value's destructor, like
+    /// [`mem::forget`] on the value followed by reclaiming.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let b = arena.alloc(std::rc::Rc::new(()));
+    /// let rc = std::rc::Rc::clone(&b);
+    /// arena.free_without_dropping(b);
+    /// assert_eq!(std::rc::Rc::strong_count(&rc), 2); // the forgotten count
+    /// # });
+    /// ```
+    #[inline]
+    pub fn free_without_dropping(&'id self, b: DropBox<'id, T>) {
+        let slot = DropBox::into_raw(b);
+        // SAFETY: the slot is ours (same brand) and in use; its value is
+        // forgotten, so nothing will read it again.
+        unsafe { self.slots.give_back(slot) };
+    }
+
+    /// The number of slots in use: allocated and not yet reclaimed through
+    /// the arena. A box that was dropped with plain `drop`, unwrapped with
+    /// [`DropBox::into_inner`] or leaked keeps its slot until the arena ends.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let a = arena.alloc(1);
+    /// let b = arena.alloc(2);
+    /// drop(a); // the value is dropped, the slot stays in use
+    /// arena.drop_box(b);
+    /// assert_eq!(arena.len(), 1);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether no slot is in use.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// assert!(arena.is_empty());
+    /// let b = arena.alloc(1);
+    /// assert!(!arena.is_empty());
+    /// # arena.drop_box(b);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The number of values the arena can hold without allocating more
+    /// memory: slots in use plus slots free or not yet handed out.
+    /// `usize::MAX` for zero-sized types, which never allocate.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let b = arena.alloc(1u32);
+    /// assert!(arena.capacity() >= 1);
+    /// # arena.drop_box(b);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.slots.capacity()
+    }
+
+    /// Makes room for at least `additional` more values, so that the next
+    /// `additional` allocations do not allocate memory.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// arena.reserve(1000);
+    /// assert!(arena.capacity() - arena.len() >= 1000);
+    /// # arena.alloc(0u8);
+    /// # });
+    /// ```
+    pub fn reserve(&self, additional: usize) {
+        self.slots.reserve(additional);
+    }
+}
+
+impl<T> fmt::Debug for DropArena<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DropArena")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Gives an in-use, empty slot back when dropped: after a value's destructor
+/// (even one that panics) or when a constructor panics.
+struct GiveBack<'a, T> {
+    slots: &'a Slots<T>,
+    slot: NonNull<T>,
+}
+
+impl<T> Drop for GiveBack<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: a `GiveBack` is only made for an in-use slot of `slots`
+        // whose value is gone (dropped, or never written) by the time the
+        // guard drops, and it is dropped or forgotten exactly once.
+        unsafe { self.slots.give_back(self.slot) };
+    }
+}

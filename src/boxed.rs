@@ -1,0 +1,308 @@
+//! [`DropBox`]: the owner of one value in a [`DropArena`].
+
+use core::borrow::{Borrow, BorrowMut};
+use core::cmp::Ordering;
+use core::fmt;
+use core::future::Future;
+use core::hash::{Hash, Hasher};
+use core::iter::FusedIterator;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::{Deref, DerefMut};
+use core::pin::Pin;
+use core::ptr::NonNull;
+use core::task::{Context, Poll};
+
+#[cfg(doc)]
+use crate::DropArena;
+use crate::brand::Brand;
+
+/// An owner of one `T` in a [`DropArena`] branded `'id`: derefs to `T` and
+/// drops it when it goes out of scope, like `Box<T>`.
+///
+/// Dropping a box drops the value but leaves its slot in use until the arena
+/// ends; give it to [`DropArena::drop_box`] or [`DropArena::box_to_inner`] to
+/// reuse the slot. The [crate docs](crate#ending-a-boxs-life) compare the ways
+/// to end a box's life.
+///
+/// ```
+/// use drop_arena::DropArena;
+///
+/// DropArena::with(|arena| {
+///     let mut b = arena.alloc(String::from("hello"));
+///     b.push_str(", world");
+///     assert_eq!(*b, "hello, world");
+///     assert_eq!(b.len(), 12); // `String`'s own method, through `Deref`
+///     arena.drop_box(b);
+/// });
+/// ```
+///
+/// # Trait implementations
+///
+/// `DropBox` implements what `Box<T>` implements wherever that is sound
+/// without the arena at hand: `Deref`/`DerefMut`, `AsRef`/`AsMut`,
+/// `Borrow`/`BorrowMut`, `Debug`, `Display`, `Pointer`, comparisons, `Hash`,
+/// `Hasher`, the iterator traits, `Future` for `Unpin` futures and `Error`.
+///
+/// Deliberately missing:
+/// - `Clone` and `Default`: a new box needs an arena to live in;
+///   write `arena.alloc((*b).clone())`.
+/// - Pinning (`Pin<DropBox<T>>`, `Future` for `!Unpin` futures): when the
+///   arena ends it frees the memory of a box that was forgotten without
+///   running its destructor, which `Pin`'s drop guarantee forbids. So
+///   `DropBox` is `Unpin` whatever `T` is, like `Box`.
+/// - Unsized values (`DropBox<dyn Trait>`, `DropBox<[T]>`): unsizing
+///   coercions are not stable for user types, and every slot has one size.
+/// - The `Fn*` traits: they cannot be implemented on stable Rust; call
+///   `(*b)(args)` instead.
+///
+/// # Invariants
+///
+/// `ptr` points to an initialized `T` in a slot of the arena branded `'id`.
+/// That slot is in use, and this box is the only owner of the value: no other
+/// box or leaked reference points to it. The slot's memory lives as long as
+/// the arena, which outlives `'id`.
+pub struct DropBox<'id, T> {
+    ptr: NonNull<T>,
+    brand: Brand<'id>,
+    /// Owns a `T`: for drop check, auto traits and variance (covariant, as
+    /// `Box<T>` is).
+    value: PhantomData<T>,
+}
+
+// SAFETY: a box is the sole owner of its value (the `DropBox` invariant) and
+// dropping it touches only the value, never the arena, so sending it is
+// sending a `T`.
+unsafe impl<T: Send> Send for DropBox<'_, T> {}
+
+// SAFETY: `&DropBox<T>` gives nothing but `&T`.
+unsafe impl<T: Sync> Sync for DropBox<'_, T> {}
+
+// Moving a box never moves its value, and no API pins the value.
+impl<T> Unpin for DropBox<'_, T> {}
+
+impl<'id, T> DropBox<'id, T> {
+    /// # Safety
+    ///
+    /// `ptr` satisfies the `DropBox` invariant for brand `'id`, and ownership
+    /// of the value passes to the new box.
+    #[inline]
+    pub(crate) unsafe fn from_raw(ptr: NonNull<T>) -> Self {
+        DropBox {
+            ptr,
+            brand: PhantomData,
+            value: PhantomData,
+        }
+    }
+
+    /// Gives up the box without dropping the value, returning where it is.
+    /// The caller takes over the value and the in-use slot.
+    #[inline]
+    pub(crate) fn into_raw(b: Self) -> NonNull<T> {
+        ManuallyDrop::new(b).ptr
+    }
+
+    /// Moves the value out. The slot stays in use until the arena ends; use
+    /// [`DropArena::box_to_inner`] to reuse it.
+    ///
+    /// An associated function, as with `Box`, so it never hides a method of `T`.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let b = arena.alloc(String::from("out"));
+    /// let s = drop_arena::DropBox::into_inner(b);
+    /// assert_eq!(s, "out");
+    /// assert_eq!(arena.len(), 1);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn into_inner(b: Self) -> T {
+        // SAFETY: the box owned an initialized value (the `DropBox`
+        // invariant), which `into_raw` gave up: it is read exactly once.
+        unsafe { DropBox::into_raw(b).as_ptr().read() }
+    }
+
+    /// Gives up ownership and returns a reference to the value for the rest of
+    /// the brand. The value is never dropped; its slot is never reused.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let n: &mut u32 = drop_arena::DropBox::leak(arena.alloc(1));
+    /// *n += 1;
+    /// assert_eq!(*n, 2);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn leak(b: Self) -> &'id mut T
+    where
+        T: 'id,
+    {
+        // SAFETY: the value is initialized and owned by nobody else (the
+        // `DropBox` invariant); since the box is gone and the slot is never
+        // reclaimed, the reference is unique. The arena outlives `'id`.
+        unsafe { &mut *DropBox::into_raw(b).as_ptr() }
+    }
+}
+
+impl<T> Drop for DropBox<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the box owns an initialized value (the `DropBox`
+        // invariant) and is dropped once; the slot stays in use, so its
+        // memory is not reused while we drop.
+        unsafe { self.ptr.as_ptr().drop_in_place() }
+    }
+}
+
+impl<T> Deref for DropBox<'_, T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: initialized and owned by this box (the `DropBox`
+        // invariant); the borrow of `self` keeps it alive and unaliased
+        // by writers.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T> DerefMut for DropBox<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes the access unique.
+        unsafe { self.ptr.as_mut() }
+    }
+}
+
+impl<T> AsRef<T> for DropBox<'_, T> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T> AsMut<T> for DropBox<'_, T> {
+    fn as_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T> Borrow<T> for DropBox<'_, T> {
+    fn borrow(&self) -> &T {
+        self
+    }
+}
+
+impl<T> BorrowMut<T> for DropBox<'_, T> {
+    fn borrow_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for DropBox<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for DropBox<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// Formats the address of the value, as `Box`'s `Pointer` does.
+impl<T> fmt::Pointer for DropBox<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Pointer::fmt(&self.ptr, f)
+    }
+}
+
+/// Compares the values, so boxes from different arenas compare too.
+impl<T: PartialEq> PartialEq<DropBox<'_, T>> for DropBox<'_, T> {
+    #[inline]
+    fn eq(&self, other: &DropBox<'_, T>) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Eq> Eq for DropBox<'_, T> {}
+
+impl<T: PartialOrd> PartialOrd<DropBox<'_, T>> for DropBox<'_, T> {
+    #[inline]
+    fn partial_cmp(&self, other: &DropBox<'_, T>) -> Option<Ordering> {
+        (**self).partial_cmp(&**other)
+    }
+}
+
+impl<T: Ord> Ord for DropBox<'_, T> {
+    #[inline]
+    fn cmp(&self, other: &Self) -> Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl<T: Hash> Hash for DropBox<'_, T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl<T: Hasher> Hasher for DropBox<'_, T> {
+    fn finish(&self) -> u64 {
+        (**self).finish()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        (**self).write(bytes);
+    }
+}
+
+impl<I: Iterator> Iterator for DropBox<'_, I> {
+    type Item = I::Item;
+
+    #[inline]
+    fn next(&mut self) -> Option<I::Item> {
+        (**self).next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (**self).size_hint()
+    }
+
+    fn nth(&mut self, n: usize) -> Option<I::Item> {
+        (**self).nth(n)
+    }
+}
+
+impl<I: DoubleEndedIterator> DoubleEndedIterator for DropBox<'_, I> {
+    fn next_back(&mut self) -> Option<I::Item> {
+        (**self).next_back()
+    }
+
+    fn nth_back(&mut self, n: usize) -> Option<I::Item> {
+        (**self).nth_back(n)
+    }
+}
+
+impl<I: ExactSizeIterator> ExactSizeIterator for DropBox<'_, I> {
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+}
+
+impl<I: FusedIterator> FusedIterator for DropBox<'_, I> {}
+
+/// Only for `Unpin` futures: see [`DropBox`] for why there is no pinning.
+impl<F: Future + Unpin> Future for DropBox<'_, F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        Pin::new(&mut **self).poll(cx)
+    }
+}
+
+impl<T: core::error::Error> core::error::Error for DropBox<'_, T> {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        (**self).source()
+    }
+}
