@@ -88,8 +88,8 @@ impl<T> Slots<T> {
     /// [`give_back`](Self::give_back).
     #[inline]
     pub(crate) fn take(&self) -> NonNull<T> {
-        self.len.set(self.len.get() + 1);
         if Self::IS_ZST {
+            self.len.set(self.len.get() + 1);
             return NonNull::dangling();
         }
         let slot = match self.free.get() {
@@ -102,6 +102,8 @@ impl<T> Slots<T> {
             }
             None => self.take_fresh(),
         };
+        // Counted only now: carving may panic, and then no slot is in use.
+        self.len.set(self.len.get() + 1);
         slot.cast()
     }
 
