@@ -159,3 +159,8 @@ pub use arena::DropArena;
 pub use boxed::DropBox;
 #[doc(no_inline)]
 pub use generativity::{Guard, Id, make_guard};
+
+/// The README's examples run as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
