@@ -204,10 +204,7 @@ fn random_reentrant_churn_keeps_live_boxes_distinct_and_intact() {
     make_arena!(arena);
     let live: RefCell<Vec<DropBox<'_, Node<'_>>>> = RefCell::new(Vec::new());
     let mut rng = common::Rng::new(7);
-    let mut next_value = 0u64;
-    for _ in 0..3000 {
-        next_value += 1;
-        let value = next_value;
+    for value in 1..=3000u64 {
         match rng.below(4) {
             0 => {
                 let churn = rng.below(4);
