@@ -235,7 +235,14 @@ fn capacity_does_not_grow_while_a_slot_is_free() {
 
 #[test]
 fn reserve_then_that_many_allocs_do_not_grow() {
-    for (preloaded, additional) in [(0, 1), (0, 1000), (3, 10), (600, 5000), (1, 0)] {
+    // Around the edges of the first chunks (512 slots of u64 each at first),
+    // so that reserving must keep the rest of a partly used run.
+    let preloads = [0, 1, 5, 100, 511, 512, 513, 600, 1500];
+    let additions = [0, 1, 10, 511, 512, 1000, 5000];
+    let cases = preloads
+        .iter()
+        .flat_map(|&p| additions.iter().map(move |&a| (p, a)));
+    for (preloaded, additional) in cases {
         DropArena::with(|arena| {
             let mut boxes: Vec<_> = (0..preloaded).map(|i| arena.alloc(i as u64)).collect();
             arena.reserve(additional);
@@ -247,7 +254,7 @@ fn reserve_then_that_many_allocs_do_not_grow() {
             assert_eq!(
                 arena.capacity(),
                 capacity,
-                "reserve({additional}) was short"
+                "reserve({additional}) after {preloaded} allocs was short"
             );
             for b in boxes {
                 arena.drop_box(b);
