@@ -256,6 +256,15 @@ fn reserve_then_that_many_allocs_do_not_grow() {
                 capacity,
                 "reserve({additional}) after {preloaded} allocs was short"
             );
+            // Every slot counted in the capacity is really there.
+            while arena.len() < capacity {
+                boxes.push(arena.alloc(0));
+            }
+            assert_eq!(
+                arena.capacity(),
+                capacity,
+                "reserve({additional}) after {preloaded} allocs lost slots"
+            );
             for b in boxes {
                 arena.drop_box(b);
             }
