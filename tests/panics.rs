@@ -306,3 +306,35 @@ fn assert_distinct_fresh_slots<'id>(
         arena.drop_box(b);
     }
 }
+
+#[test]
+fn a_reserve_too_large_to_allocate_panics_and_leaves_the_arena_usable() {
+    for preloaded in [0, 3, 600] {
+        DropArena::with(|arena| {
+            let mut boxes: Vec<_> = (0..preloaded).map(|i| arena.alloc(i as u64)).collect();
+            let (len, capacity_before) = (arena.len(), arena.capacity());
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                arena.reserve(usize::MAX)
+            }));
+            assert!(result.is_err(), "reserving usize::MAX slots succeeded");
+            assert_eq!(arena.len(), len);
+            // It may have kept the spare end of a chunk before giving up,
+            // but every slot it counts must be there to be handed out.
+            let capacity = arena.capacity();
+            assert!(capacity >= capacity_before);
+            while arena.len() < capacity {
+                boxes.push(arena.alloc(7));
+            }
+            assert_eq!(arena.capacity(), capacity);
+            let addrs: HashSet<usize> = boxes.iter().map(|b| addr(&**b)).collect();
+            assert_eq!(addrs.len(), boxes.len());
+            for (i, b) in boxes.iter().enumerate() {
+                let expected = if i < preloaded { i as u64 } else { 7 };
+                assert_eq!(**b, expected);
+            }
+            for b in boxes {
+                arena.drop_box(b);
+            }
+        });
+    }
+}

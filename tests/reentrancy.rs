@@ -16,6 +16,8 @@ struct Node<'id> {
     churn_on_drop: usize,
     /// Children, given back to the arena (not just dropped) by `drop`.
     children: Vec<DropBox<'id, Node<'id>>>,
+    /// Room to reserve while this node is dropped.
+    reserve_on_drop: usize,
 }
 
 impl<'id> Node<'id> {
@@ -29,6 +31,7 @@ impl<'id> Node<'id> {
             tracked: ledger.track(value),
             churn_on_drop: 0,
             children: Vec::new(),
+            reserve_on_drop: 0,
         }
     }
 }
@@ -53,6 +56,7 @@ impl Drop for Node<'_> {
         for child in self.children.drain(..) {
             self.arena.drop_box(child);
         }
+        self.arena.reserve(self.reserve_on_drop);
     }
 }
 
@@ -257,5 +261,65 @@ fn random_reentrant_churn_keeps_live_boxes_distinct_and_intact() {
         arena.drop_box(b);
     }
     assert!(arena.is_empty());
+    ledger.assert_all_dropped_once_except(&[]);
+}
+
+#[test]
+fn a_constructor_may_reserve() {
+    DropArena::with(|arena| {
+        let before = arena.alloc(1u64);
+        let made = arena.alloc_with(|| {
+            arena.reserve(2000);
+            let temporary = arena.alloc(5);
+            arena.box_to_inner(temporary) + 1
+        });
+        let capacity = arena.capacity();
+        assert!(capacity - arena.len() >= 2000);
+        let filler: Vec<_> = (0..2000).map(|_| arena.alloc(0)).collect();
+        assert_eq!(arena.capacity(), capacity);
+        assert_eq!((*before, *made), (1, 6));
+        let addrs: HashSet<usize> = filler
+            .iter()
+            .chain([&before, &made])
+            .map(|b| addr(&**b))
+            .collect();
+        assert_eq!(addrs.len(), 2002);
+        for b in filler {
+            arena.drop_box(b);
+        }
+        arena.drop_box(made);
+        arena.drop_box(before);
+    });
+}
+
+#[test]
+fn a_destructor_may_reserve_and_its_slot_is_still_reused_first() {
+    let ledger = Ledger::new();
+    make_arena!(arena);
+    let keep = arena.alloc(Node::new(arena, &ledger, 0));
+    let mut reserving = Node::new(arena, &ledger, 1);
+    reserving.reserve_on_drop = 1000;
+    let reserving = arena.alloc(reserving);
+    let at = addr(&*reserving);
+    arena.drop_box(reserving);
+    let capacity = arena.capacity();
+    // The reserved room plus the slot the node gave back.
+    assert!(capacity - arena.len() > 1000);
+    let next = arena.alloc(Node::new(arena, &ledger, 2));
+    assert_eq!(
+        addr(&*next),
+        at,
+        "the destructor's reserve pushed its slot down"
+    );
+    let filler: Vec<_> = (0..1000)
+        .map(|i| arena.alloc(Node::new(arena, &ledger, i)))
+        .collect();
+    assert_eq!(arena.capacity(), capacity);
+    assert_eq!(keep.tracked.value, 0);
+    for b in filler {
+        arena.drop_box(b);
+    }
+    arena.drop_box(next);
+    arena.drop_box(keep);
     ledger.assert_all_dropped_once_except(&[]);
 }
