@@ -41,6 +41,9 @@ struct SlotModel {
     peak: usize,
     /// Capacity at the last check.
     capacity: usize,
+    /// Whether a `reserve` since the last check asked for more than was
+    /// spare, which lets the capacity grow without a full arena.
+    may_grow: bool,
 }
 
 impl SlotModel {
@@ -81,28 +84,28 @@ impl SlotModel {
         self.free.push(Some(actual));
     }
 
-    fn reserved(&mut self) {
+    /// A `reserve` was made; `short` if it asked for more than was spare.
+    fn reserved(&mut self, short: bool) {
         self.unordered.extend(self.free.drain(..).flatten());
+        self.may_grow |= short;
     }
 
-    /// Compares with the arena after an operation. `reserved` is the
-    /// `additional` of a `reserve` just made.
-    fn check<T>(&mut self, arena: &DropArena<'_, T>, reserved: usize) {
+    /// Compares with the arena after an operation.
+    fn check<T>(&mut self, arena: &DropArena<'_, T>) {
         let (len, capacity) = (arena.len(), arena.capacity());
         assert_eq!(len, self.len(), "len");
         assert!(capacity >= len, "capacity below len");
         assert!(capacity >= self.capacity, "capacity shrank");
-        assert!(capacity - len >= reserved, "reserve fell short");
         if capacity > self.capacity {
-            let spare_before_reserve = self.capacity.saturating_sub(len);
             assert!(
-                self.peak > self.capacity || spare_before_reserve < reserved,
+                self.peak > self.capacity || self.may_grow,
                 "capacity grew from {} to {capacity} while a slot was free",
                 self.capacity
             );
         }
         self.capacity = capacity;
         self.peak = len;
+        self.may_grow = false;
     }
 }
 
@@ -115,6 +118,17 @@ struct Model {
     ledger: Arc<Ledger>,
     /// Values the test leaked or forgot: never to be dropped.
     leaked: RefCell<Vec<usize>>,
+    stats: RefCell<Stats>,
+}
+
+/// How often a run took the rarer paths, so a fixed run can prove it did.
+#[derive(Clone, Copy, Debug, Default)]
+struct Stats {
+    constructor_panics: usize,
+    destructor_panics: usize,
+    reserves: usize,
+    temporaries: usize,
+    victims: usize,
 }
 
 /// The outer arena's value: tracked, maybe owning a box of the inner arena
@@ -124,8 +138,7 @@ struct Item<'o, 'i> {
     ctx: Ctx<'o, 'i>,
     tracked: Tracked,
     inner: Option<DropBox<'i, Tracked>>,
-    churn_on_drop: u8,
-    panic_on_drop: bool,
+    on_drop: Reentry,
 }
 
 /// The inner box holds the item's value with these bits flipped.
@@ -139,25 +152,11 @@ impl Drop for Item<'_, '_> {
         if std::thread::panicking() {
             return;
         }
-        let temporaries: Vec<_> = (0..self.churn_on_drop)
-            .map(|i| self.ctx.alloc(self.ctx.item(u64::from(i), false)))
-            .collect();
-        // Alternate orders, so the free list sees both.
-        let backwards = self.churn_on_drop % 2 == 0;
-        let ordered: Vec<_> = if backwards {
-            temporaries.into_iter().rev().collect()
-        } else {
-            temporaries
-        };
-        for t in ordered {
-            self.ctx.drop_box(t).expect("temporaries do not panic");
-        }
+        // The inner box goes back before any panic, so it is not stranded.
         if let Some(inner) = self.inner.take() {
             self.ctx.drop_box_inner(inner);
         }
-        if self.panic_on_drop {
-            expected_panic();
-        }
+        self.ctx.reenter(self.on_drop);
     }
 }
 
@@ -185,8 +184,7 @@ impl<'o, 'i> Ctx<'o, 'i> {
             ctx: self.clone(),
             tracked: self.model.ledger.track(value),
             inner,
-            churn_on_drop: 0,
-            panic_on_drop: false,
+            on_drop: Reentry::default(),
         }
     }
 
@@ -244,9 +242,42 @@ impl<'o, 'i> Ctx<'o, 'i> {
         self.model.inner.borrow_mut().reclaimed(at);
     }
 
-    fn check(&self, reserved: usize) {
-        self.model.outer.borrow_mut().check(self.outer, reserved);
-        self.model.inner.borrow_mut().check(self.inner, 0);
+    /// Does what `reentry` says, through the model.
+    fn reenter(&self, reentry: Reentry) {
+        self.model.stats.borrow_mut().temporaries += usize::from(reentry.churn);
+        let temporaries: Vec<_> = (0..reentry.churn)
+            .map(|i| self.alloc(self.item(u64::from(i), false)))
+            .collect();
+        // Alternate orders, so the free list sees both.
+        let backwards = reentry.churn % 2 == 0;
+        let ordered: Vec<_> = if backwards {
+            temporaries.into_iter().rev().collect()
+        } else {
+            temporaries
+        };
+        for t in ordered {
+            self.drop_box(t).expect("temporaries do not panic");
+        }
+        if reentry.reserve > 0 {
+            self.reserve(reentry.reserve.into());
+        }
+        if reentry.panic {
+            expected_panic();
+        }
+    }
+
+    fn reserve(&self, additional: usize) {
+        self.model.stats.borrow_mut().reserves += 1;
+        let spare = self.outer.capacity() - self.outer.len();
+        self.outer.reserve(additional);
+        let spare_after = self.outer.capacity() - self.outer.len();
+        assert!(spare_after >= additional, "reserve fell short");
+        self.model.outer.borrow_mut().reserved(spare < additional);
+    }
+
+    fn check(&self) {
+        self.model.outer.borrow_mut().check(self.outer);
+        self.model.inner.borrow_mut().check(self.inner);
     }
 }
 
@@ -260,11 +291,14 @@ fn rethrow_failed_check(payload: Box<dyn std::any::Any + Send>) -> Box<dyn std::
 }
 
 /// Checks that `result` panicked (with [`ExpectedPanic`]) if and only if
-/// `expected`.
-fn tolerate_panic(result: Outcome<()>, expected: bool) {
+/// `expected`, and counts the panic.
+fn tolerate_panic(result: Outcome<()>, expected: bool, stats: &RefCell<Stats>) {
     match result.map_err(rethrow_failed_check) {
         Ok(()) => assert!(!expected, "an expected panic did not happen"),
-        Err(_) => assert!(expected, "an unexpected panic"),
+        Err(_) => {
+            assert!(expected, "an unexpected panic");
+            stats.borrow_mut().destructor_panics += 1;
+        }
     }
 }
 
@@ -289,20 +323,19 @@ impl Arbitrary for Index {
 
 #[derive(Clone, Debug)]
 enum Op {
+    /// An item whose destructor will do `on_drop`.
     Alloc {
         value: u64,
         with_inner: bool,
-        churn_on_drop: u8,
-        panic_on_drop: bool,
+        on_drop: Reentry,
     },
-    /// The constructor churns through the arena, may give back a live box
-    /// (whose destructor may panic), and may panic itself.
+    /// The constructor does `reentry`, then may give back a live box (whose
+    /// destructor may panic).
     AllocWith {
         value: u64,
         with_inner: bool,
-        churn: u8,
+        reentry: Reentry,
         victim: Option<Index>,
-        panic: bool,
     },
     DropBox(Index),
     BoxToInner(Index),
@@ -314,29 +347,44 @@ enum Op {
     Reserve(u16),
 }
 
+/// What a constructor or destructor does to its own arena while it runs:
+/// allocate and give back `churn` temporaries, reserve room, then panic.
+#[derive(Clone, Copy, Debug, Default)]
+struct Reentry {
+    churn: u8,
+    reserve: u16,
+    panic: bool,
+}
+
+fn reentry() -> impl Strategy<Value = Reentry> {
+    let reserve = prop_oneof![6 => Just(0), 1 => 1..300u16];
+    (0..4u8, reserve, prop::bool::weighted(0.15)).prop_map(|(churn, reserve, panic)| Reentry {
+        churn,
+        reserve,
+        panic,
+    })
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        6 => (any::<u64>(), any::<bool>(), 0..4u8, prop::bool::weighted(0.15)).prop_map(
-            |(value, with_inner, churn_on_drop, panic_on_drop)| Op::Alloc {
+        6 => (any::<u64>(), any::<bool>(), reentry()).prop_map(|(value, with_inner, on_drop)| {
+            Op::Alloc {
                 value,
                 with_inner,
-                churn_on_drop,
-                panic_on_drop,
+                on_drop,
             }
-        ),
+        }),
         3 => (
             any::<u64>(),
             any::<bool>(),
-            0..4u8,
+            reentry(),
             prop::option::weighted(0.3, any::<Index>()),
-            prop::bool::weighted(0.15),
         )
-            .prop_map(|(value, with_inner, churn, victim, panic)| Op::AllocWith {
+            .prop_map(|(value, with_inner, reentry, victim)| Op::AllocWith {
                 value,
                 with_inner,
-                churn,
+                reentry,
                 victim,
-                panic,
             }),
         3 => any::<Index>().prop_map(Op::DropBox),
         2 => any::<Index>().prop_map(Op::BoxToInner),
@@ -356,7 +404,7 @@ struct Live<'o, 'i> {
     value: u64,
 }
 
-fn run(ops: &[Op]) {
+fn run(ops: &[Op]) -> Stats {
     let model = Rc::new(Model::default());
     make_arena!(inner);
     make_arena!(outer);
@@ -367,17 +415,14 @@ fn run(ops: &[Op]) {
     };
     let mut live: Vec<Live<'_, '_>> = Vec::new();
     for op in ops {
-        let mut reserved = 0;
         match *op {
             Op::Alloc {
                 value,
                 with_inner,
-                churn_on_drop,
-                panic_on_drop,
+                on_drop,
             } => {
                 let mut item = ctx.item(value, with_inner);
-                item.churn_on_drop = churn_on_drop;
-                item.panic_on_drop = panic_on_drop;
+                item.on_drop = on_drop;
                 let id = item.tracked.id;
                 live.push(Live {
                     b: ctx.alloc(item),
@@ -388,29 +433,22 @@ fn run(ops: &[Op]) {
             Op::AllocWith {
                 value,
                 with_inner,
-                churn,
+                reentry,
                 victim,
-                panic,
             } => {
                 let victim = victim
                     .filter(|_| !live.is_empty())
                     .map(|i| live.swap_remove(i.index(live.len())));
-                let victim_panics = victim.as_ref().is_some_and(|v| v.b.panic_on_drop);
+                let victim_panics = victim.as_ref().is_some_and(|v| v.b.on_drop.panic);
+                model.stats.borrow_mut().victims += usize::from(victim.is_some());
+                let panic = reentry.panic;
                 let result = ctx.alloc_with(|| {
-                    let temporaries: Vec<_> = (0..churn)
-                        .map(|i| ctx.alloc(ctx.item(u64::from(i), false)))
-                        .collect();
-                    for t in temporaries {
-                        ctx.drop_box(t).expect("temporaries do not panic");
-                    }
                     if let Some(victim) = victim {
                         if let Err(payload) = ctx.drop_box(victim.b) {
                             panic::resume_unwind(payload);
                         }
                     }
-                    if panic {
-                        expected_panic();
-                    }
+                    ctx.reenter(reentry);
                     ctx.item(value, with_inner)
                 });
                 match result.map_err(rethrow_failed_check) {
@@ -419,14 +457,13 @@ fn run(ops: &[Op]) {
                         let id = b.tracked.id;
                         live.push(Live { b, id, value });
                     }
-                    Err(_) => assert!(panic || victim_panics, "a constructor panicked"),
+                    Err(_) => {
+                        assert!(panic || victim_panics, "a constructor panicked");
+                        model.stats.borrow_mut().constructor_panics += 1;
+                    }
                 }
             }
-            Op::Reserve(additional) => {
-                reserved = usize::from(additional);
-                outer.reserve(reserved);
-                model.outer.borrow_mut().reserved();
-            }
+            Op::Reserve(additional) => ctx.reserve(additional.into()),
             Op::Mutate(i, value) if !live.is_empty() => {
                 let at = i.index(live.len());
                 let entry = &mut live[at];
@@ -445,21 +482,22 @@ fn run(ops: &[Op]) {
                 if !live.is_empty() =>
             {
                 let entry = live.swap_remove(i.index(live.len()));
-                let panics = entry.b.panic_on_drop;
+                let panics = entry.b.on_drop.panic;
                 match op {
-                    Op::DropBox(_) => tolerate_panic(ctx.drop_box(entry.b), panics),
+                    Op::DropBox(_) => tolerate_panic(ctx.drop_box(entry.b), panics, &model.stats),
                     Op::BoxToInner(_) => {
                         let item = ctx.box_to_inner(entry.b);
                         assert_eq!(item.tracked.value, entry.value);
                         tolerate_panic(
                             panic::catch_unwind(AssertUnwindSafe(|| drop(item))),
                             panics,
+                            &model.stats,
                         );
                     }
                     Op::FreeWithoutDropping(_) => ctx.free_without_dropping(entry.b),
                     Op::Drop(_) => {
                         let result = panic::catch_unwind(AssertUnwindSafe(|| drop(entry.b)));
-                        tolerate_panic(result, panics);
+                        tolerate_panic(result, panics, &model.stats);
                     }
                     Op::IntoInner(_) => {
                         let item = DropBox::into_inner(entry.b);
@@ -467,6 +505,7 @@ fn run(ops: &[Op]) {
                         tolerate_panic(
                             panic::catch_unwind(AssertUnwindSafe(|| drop(item))),
                             panics,
+                            &model.stats,
                         );
                     }
                     _ => {
@@ -479,7 +518,7 @@ fn run(ops: &[Op]) {
             }
             _ => {}
         }
-        ctx.check(reserved);
+        ctx.check();
         for entry in &live {
             assert_eq!(entry.b.tracked.id, entry.id, "a box holds another value");
             assert_eq!(entry.b.tracked.value, entry.value);
@@ -494,13 +533,14 @@ fn run(ops: &[Op]) {
         }
     }
     for mut entry in live {
-        entry.b.panic_on_drop = false;
+        entry.b.on_drop.panic = false;
         ctx.drop_box(entry.b).expect("no panic left");
     }
-    ctx.check(0);
+    ctx.check();
     model
         .ledger
         .assert_all_dropped_once_except(&model.leaked.borrow());
+    *model.stats.borrow()
 }
 
 proptest! {
@@ -509,7 +549,7 @@ proptest! {
 
     #[test]
     fn arenas_match_the_model(ops in prop::collection::vec(op(), 0..120)) {
-        run(&ops);
+        let _ = run(&ops);
     }
 }
 
@@ -517,49 +557,50 @@ proptest! {
 /// random draw cannot hide a regression.
 #[test]
 fn a_fixed_sequence_covering_every_operation_matches_the_model() {
-    let alloc = |value, with_inner, churn_on_drop, panic_on_drop| Op::Alloc {
+    let reentry = |churn, reserve, panic| Reentry {
+        churn,
+        reserve,
+        panic,
+    };
+    let alloc = |value, with_inner, on_drop| Op::Alloc {
         value,
         with_inner,
-        churn_on_drop,
-        panic_on_drop,
+        on_drop,
+    };
+    let alloc_with = |value, with_inner, reentry, victim| Op::AllocWith {
+        value,
+        with_inner,
+        reentry,
+        victim,
     };
     let ops = [
-        alloc(1, true, 3, false),
-        alloc(2, true, 2, true),
-        alloc(3, false, 0, false),
-        Op::AllocWith {
-            value: 4,
-            with_inner: true,
-            churn: 3,
-            victim: None,
-            panic: false,
-        },
+        alloc(1, true, reentry(3, 0, false)),
+        alloc(2, true, reentry(2, 0, true)),
+        alloc(3, false, reentry(0, 250, false)),
+        Op::DropBox(Index(2)),
+        alloc_with(4, true, reentry(3, 0, false), None),
         Op::Reserve(200),
-        alloc(5, true, 1, false),
+        alloc(5, true, reentry(1, 0, false)),
         Op::DropBox(Index(0)),
-        Op::AllocWith {
-            value: 6,
-            with_inner: false,
-            churn: 2,
-            victim: None,
-            panic: true,
-        },
-        alloc(7, true, 0, true),
-        Op::AllocWith {
-            value: 8,
-            with_inner: true,
-            churn: 1,
-            victim: Some(Index(7)),
-            panic: false,
-        },
+        alloc_with(6, false, reentry(2, 0, true), None),
+        alloc_with(7, true, reentry(1, 100, false), None),
+        alloc(8, true, reentry(0, 0, true)),
+        // The victim is the item just made, whose destructor panics.
+        alloc_with(9, true, reentry(1, 0, false), Some(Index(4))),
         Op::BoxToInner(Index(1)),
         Op::Mutate(Index(2), 99),
         Op::FreeWithoutDropping(Index(3)),
         Op::Drop(Index(0)),
         Op::IntoInner(Index(1)),
-        alloc(9, true, 2, false),
+        alloc(10, true, reentry(2, 0, false)),
         Op::Leak(Index(0)),
-        alloc(10, false, 0, false),
+        alloc(11, false, reentry(0, 0, false)),
+        Op::DropBox(Index(0)),
     ];
-    run(&ops);
+    let stats = run(&ops);
+    assert!(stats.constructor_panics >= 2, "{stats:?}");
+    assert!(stats.destructor_panics >= 1, "{stats:?}");
+    assert!(stats.reserves >= 3, "{stats:?}");
+    assert!(stats.temporaries >= 10, "{stats:?}");
+    assert_eq!(stats.victims, 1, "{stats:?}");
 }
