@@ -301,3 +301,50 @@ fn an_expression_tree_folds_to_its_value_in_place() {
         );
     }
 }
+
+/// A graph node: edges are plain shared references into the arena, which
+/// leaking makes possible (a leaked node lives as long as the brand).
+struct Vertex<'id> {
+    id: usize,
+    edges: std::cell::RefCell<Vec<&'id Vertex<'id>>>,
+}
+
+#[test]
+fn a_cyclic_graph_of_leaked_vertices() {
+    make_arena!(arena);
+    let vertices: Vec<&Vertex<'_>> = (0..200)
+        .map(|id| {
+            let vertex = Vertex {
+                id,
+                edges: Default::default(),
+            };
+            &*DropBox::leak(arena.alloc(vertex))
+        })
+        .collect();
+    // A ring through all vertices plus random chords: full of cycles.
+    let mut rng = Rng::new(8);
+    for (i, v) in vertices.iter().enumerate() {
+        v.edges
+            .borrow_mut()
+            .push(vertices[(i + 1) % vertices.len()]);
+        v.edges
+            .borrow_mut()
+            .push(vertices[rng.below(vertices.len())]);
+    }
+    // Everything is reachable from any vertex, following the references.
+    let mut seen = HashSet::from([vertices[17].id]);
+    let mut stack = vec![vertices[17]];
+    while let Some(v) = stack.pop() {
+        for &next in v.edges.borrow().iter() {
+            if seen.insert(next.id) {
+                stack.push(next);
+            }
+        }
+    }
+    assert_eq!(seen.len(), vertices.len());
+    for (i, v) in vertices.iter().enumerate() {
+        assert_eq!(v.id, i);
+    }
+    // Leaked vertices keep their slots until the arena ends.
+    assert_eq!(arena.len(), vertices.len());
+}
