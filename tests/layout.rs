@@ -175,3 +175,20 @@ fn odd_sized_small_values_survive_neighbours_being_freed() {
         }
     });
 }
+
+#[repr(align(65536))]
+struct Huge(u8);
+
+#[test]
+fn alignment_beyond_a_page_is_honoured() {
+    DropArena::with(|arena| {
+        let boxes: Vec<_> = (0..8u8).map(|i| arena.alloc(Huge(i))).collect();
+        for (i, b) in (0u8..).zip(&boxes) {
+            assert_eq!(addr(&**b) % 65536, 0);
+            assert_eq!(b.0, i);
+        }
+        for b in boxes {
+            arena.drop_box(b);
+        }
+    });
+}
