@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::{Ledger, Rng, Tracked};
 use drop_arena::{DropArena, DropBox};
 
@@ -18,16 +16,16 @@ struct Expected {
 
 /// One random step on `arena`. `live` are the boxes, `moved_out` values
 /// taken out of boxes and not yet dropped.
-fn step<'a>(
-    arena: &'a DropArena<'a, Tracked>,
-    ledger: &Arc<Ledger>,
+fn step<'a, 'l>(
+    arena: &'a DropArena<'a, Tracked<'l>>,
+    ledger: &'l Ledger,
     rng: &mut Rng,
-    live: &mut Vec<DropBox<'a, Tracked>>,
-    moved_out: &mut Vec<Tracked>,
+    live: &mut Vec<DropBox<'a, Tracked<'l>>>,
+    moved_out: &mut Vec<Tracked<'l>>,
     expected: &mut Expected,
 ) {
     let value = rng.next_u64();
-    let pick = |live: &mut Vec<DropBox<'a, Tracked>>, rng: &mut Rng| {
+    let pick = |live: &mut Vec<DropBox<'a, Tracked<'l>>>, rng: &mut Rng| {
         let n = live.len();
         (n > 0).then(|| live.swap_remove(rng.below(n)))
     };
@@ -66,7 +64,7 @@ fn step<'a>(
             if let Some(b) = pick(live, rng) {
                 expected.stranded += 1;
                 expected.leaked.push(b.id);
-                let leaked: &mut Tracked = DropBox::leak(b);
+                let leaked: &mut Tracked<'_> = DropBox::leak(b);
                 leaked.value = value;
             }
         }

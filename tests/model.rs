@@ -13,8 +13,6 @@ mod common;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
-use std::rc::Rc;
-use std::sync::Arc;
 
 use common::{ExpectedPanic, Ledger, Tracked, addr, expected_panic};
 use drop_arena::{DropArena, DropBox, make_arena};
@@ -115,7 +113,7 @@ impl SlotModel {
 struct Model {
     outer: RefCell<SlotModel>,
     inner: RefCell<SlotModel>,
-    ledger: Arc<Ledger>,
+    ledger: Ledger,
     /// Values the test leaked or forgot: never to be dropped.
     leaked: RefCell<Vec<usize>>,
     stats: RefCell<Stats>,
@@ -136,8 +134,8 @@ struct Stats {
 /// panicking when dropped.
 struct Item<'o, 'i> {
     ctx: Ctx<'o, 'i>,
-    tracked: Tracked,
-    inner: Option<DropBox<'i, Tracked>>,
+    tracked: Tracked<'i>,
+    inner: Option<DropBox<'i, Tracked<'i>>>,
     on_drop: Reentry,
 }
 
@@ -161,11 +159,12 @@ impl Drop for Item<'_, '_> {
 }
 
 /// The two arenas and the model, with every operation checked.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 struct Ctx<'o, 'i> {
     outer: &'o DropArena<'o, Item<'o, 'i>>,
-    inner: &'i DropArena<'i, Tracked>,
-    model: Rc<Model>,
+    inner: &'i DropArena<'i, Tracked<'i>>,
+    /// Declared before both arenas, so it outlives both brands.
+    model: &'i Model,
 }
 
 type Outcome<T> = Result<T, Box<dyn std::any::Any + Send>>;
@@ -181,7 +180,7 @@ impl<'o, 'i> Ctx<'o, 'i> {
             b
         });
         Item {
-            ctx: self.clone(),
+            ctx: *self,
             tracked: self.model.ledger.track(value),
             inner,
             on_drop: Reentry::default(),
@@ -236,7 +235,7 @@ impl<'o, 'i> Ctx<'o, 'i> {
         leaked.extend(item.inner.as_ref().map(|b| b.id));
     }
 
-    fn drop_box_inner(&self, b: DropBox<'i, Tracked>) {
+    fn drop_box_inner(&self, b: DropBox<'i, Tracked<'i>>) {
         let at = addr(&*b);
         self.inner.drop_box(b);
         self.model.inner.borrow_mut().reclaimed(at);
@@ -405,13 +404,13 @@ struct Live<'o, 'i> {
 }
 
 fn run(ops: &[Op]) -> Stats {
-    let model = Rc::new(Model::default());
+    let model = Model::default();
     make_arena!(inner);
     make_arena!(outer);
     let ctx = Ctx {
         outer,
         inner,
-        model: Rc::clone(&model),
+        model: &model,
     };
     let mut live: Vec<Live<'_, '_>> = Vec::new();
     for op in ops {

@@ -3,7 +3,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use common::{Ledger, Tracked, addr, assert_expected_panic, expected_panic};
 use drop_arena::{DropArena, DropBox, make_arena};
@@ -115,14 +114,14 @@ fn a_panic_after_box_to_inner_happens_outside_the_arena() {
 /// A value that can use its own arena while it is built or dropped.
 struct Node<'id> {
     arena: &'id DropArena<'id, Node<'id>>,
-    tracked: Tracked,
+    tracked: Tracked<'id>,
     /// While dropped: allocate this many temporaries and keep them (they are
     /// plain-dropped, so their slots stay in use) before panicking.
     keep_then_panic: usize,
 }
 
 impl<'id> Node<'id> {
-    fn new(arena: &'id DropArena<'id, Node<'id>>, ledger: &Arc<Ledger>, value: u64) -> Self {
+    fn new(arena: &'id DropArena<'id, Node<'id>>, ledger: &'id Ledger, value: u64) -> Self {
         Node {
             arena,
             tracked: ledger.track(value),
@@ -136,11 +135,11 @@ impl Drop for Node<'_> {
         if self.keep_then_panic == 0 {
             return;
         }
-        let ledger = Arc::clone(&self.tracked.ledger);
+        let ledger = self.tracked.ledger;
         let _kept: Vec<_> = (0..self.keep_then_panic)
             .map(|i| {
                 self.arena
-                    .alloc(Node::new(self.arena, &ledger, 100 + i as u64))
+                    .alloc(Node::new(self.arena, ledger, 100 + i as u64))
             })
             .collect();
         expected_panic();
@@ -292,7 +291,7 @@ fn random_panicking_sequences_leave_the_arena_consistent() {
 /// `live` or another fresh one: a slot handed out twice would show here.
 fn assert_distinct_fresh_slots<'id>(
     arena: &'id DropArena<'id, Node<'id>>,
-    ledger: &Arc<Ledger>,
+    ledger: &'id Ledger,
     live: &DropBox<'id, Node<'id>>,
 ) {
     let spare = arena.capacity() - arena.len();

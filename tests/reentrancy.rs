@@ -11,7 +11,7 @@ use drop_arena::{DropArena, DropBox, make_arena};
 /// A value that knows its arena, so its destructor can use it.
 struct Node<'id> {
     arena: &'id DropArena<'id, Node<'id>>,
-    tracked: Tracked,
+    tracked: Tracked<'id>,
     /// Temporaries to allocate and free while this node is dropped.
     churn_on_drop: usize,
     /// Children, given back to the arena (not just dropped) by `drop`.
@@ -21,11 +21,7 @@ struct Node<'id> {
 }
 
 impl<'id> Node<'id> {
-    fn new(
-        arena: &'id DropArena<'id, Node<'id>>,
-        ledger: &std::sync::Arc<Ledger>,
-        value: u64,
-    ) -> Self {
+    fn new(arena: &'id DropArena<'id, Node<'id>>, ledger: &'id Ledger, value: u64) -> Self {
         Node {
             arena,
             tracked: ledger.track(value),
@@ -38,7 +34,7 @@ impl<'id> Node<'id> {
 
 impl Drop for Node<'_> {
     fn drop(&mut self) {
-        let ledger = &self.tracked.ledger;
+        let ledger = self.tracked.ledger;
         let temps: Vec<_> = (0..self.churn_on_drop)
             .map(|i| {
                 self.arena
@@ -115,7 +111,7 @@ fn alloc_with_in_a_plain_with_scope_may_use_the_arena() {
 /// constructor of its parent.
 fn build<'id>(
     arena: &'id DropArena<'id, Node<'id>>,
-    ledger: &std::sync::Arc<Ledger>,
+    ledger: &'id Ledger,
     depth: u32,
 ) -> DropBox<'id, Node<'id>> {
     arena.alloc_with(|| {
