@@ -7,8 +7,8 @@
 //
 // Rejected because `alloc` takes `&'id self`: the first allocation borrows the
 // storage for the whole brand, so it cannot be moved afterwards: "cannot move
-// out of `storage` because it is borrowed" (E0505). Before the first
-// allocation it may be moved freely.
+// out of `storage` because it is borrowed" (E0505). Move it before the first
+// allocation, into a place declared before the guard.
 use drop_arena::{DropArena, make_guard};
 
 fn main() {
