@@ -39,9 +39,9 @@ pub(crate) type Brand<'id> = PhantomData<generativity::Id<'id>>;
 /// ```
 ///
 /// `make_arena!(name, capacity)` reserves room for `capacity` values up front.
-/// The macro is built on [`make_guard!`](crate::make_guard); like it, it
-/// cannot be used in `async` code, and the brand ends with the enclosing
-/// block, so nothing branded can be returned from it.
+/// The macro is built on [`make_guard!`](crate::make_guard): the brand ends
+/// with the enclosing block, so nothing branded can be returned from it. It
+/// works in `async` code too, with boxes held across `.await`.
 #[macro_export]
 macro_rules! make_arena {
     ($name:ident) => {
