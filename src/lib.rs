@@ -55,8 +55,36 @@
 //! code that makes its own. Nothing branded leaves either scope: not a box,
 //! not the arena reference, not a leaked `&'id mut T`.
 //!
-//! The compiler's proof is only as good as its test: the compile-fail suite
-//! in the repository's `ui-tests/` lists every misuse it rejects.
+//! [What the compiler rejects](#what-the-compiler-rejects) lists the misuses
+//! this rules out.
+//!
+//! # What the compiler rejects
+//!
+//! The brand is worth exactly what the compiler proves, so the repository
+//! keeps a compile-fail suite, `ui-tests/` (run by `cargo test`): 40 misuses
+//! that must not compile, each with a comment saying why it would be unsound
+//! and the compiler output it must produce, and 7 idioms that must keep
+//! compiling (nested arenas, a recursive list, scoped threads, `async`). Its
+//! README explains each error message. In brief:
+//!
+//! | Misuse | Cases in `ui-tests/fail/` |
+//! |---|---|
+//! | reclaiming a box in another arena (`drop_box`, `box_to_inner`, `free_without_dropping`; nested `with` either way, two `make_arena!`s, `make_arena!` into `with`, across loop iterations) | `*_from_foreign_arena_*`, `*_from_foreign_make_arena`, `box_carried_between_with_calls`, `box_from_make_arena_into_with_arena` |
+//! | a helper asking for two arenas of one brand, called with two arenas | `same_brand_helper_with_two_*` |
+//! | changing a brand through a signature (invariance of `DropArena` and `DropBox`) | `arena_brand_cannot_*`, `box_brand_cannot_*`, `with_closure_picks_static_brand` |
+//! | two arenas from one `Guard`, a copied `Id`, a loop, or a diverging or `async` fn | `two_arenas_from_one_guard`, `arena_from_copied_id`, `arenas_from_guards_in_a_loop`, `two_make_arenas_unified_in_*` |
+//! | a box, the arena, a leaked `&mut` or a future escaping its scope | `box_escapes_with*`, `arena_ref_escapes_*`, `leaked_mut_escapes_with`, `future_capturing_arena_escapes_with`, `box_returned_from_make_arena_fn` |
+//! | a box outliving its arena (drop check, a `'static` requirement, moving the storage, an outer arena holding inner boxes) | `box_declared_before_make_arena`, `box_stored_in_static`, `box_sent_to_thread_spawn`, `arena_storage_moved_while_boxes_exist`, `outer_arena_holds_inner_arena_box` |
+//! | getting the value back through `DropBox`'s covariance in `T` | `shortened_box_returned_to_its_arena` |
+//! | using a box after reclaiming it | `box_used_after_drop_box` |
+//! | sharing an arena across threads; sending a box of a `!Send` value; sharing a box of a `!Sync` value | `arena_shared_across_threads`, `box_of_rc_sent_to_thread`, `box_of_cell_shared_across_threads` |
+//!
+//! Troubleshooting: an error about `storage` or `branded_place` "dropped
+//! while still borrowed" or "does not live long enough" comes from inside
+//! [`make_arena!`]: something branded is used after the block that made the
+//! arena, or is dropped after it. "borrowed data escapes outside of closure"
+//! from [`DropArena::with`] means a box or the arena is leaving the closure.
+//! "lifetime may not live long enough" with two `'id`s means two brands met.
 //!
 //! # Ending a box's life
 //!
