@@ -12,7 +12,10 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(drop_arena_asan)");
     println!("cargo::rerun-if-changed=build.rs");
     let sanitizers = std::env::var("CARGO_CFG_SANITIZE").unwrap_or_default();
-    if sanitizers.split(',').any(|sanitizer| sanitizer == "address") {
+    if sanitizers
+        .split(',')
+        .any(|sanitizer| sanitizer == "address")
+    {
         println!("cargo::rustc-cfg=drop_arena_asan");
     }
 }

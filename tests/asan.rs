@@ -162,7 +162,10 @@ fn expect_use_after_poison(name: &str, access: &str, bad_access: impl FnOnce()) 
         .find_map(|line| line.strip_prefix("stale pointer: "))
         .unwrap_or_else(|| panic!("child printed no address:\n{stderr}"));
     let report = format!("ERROR: AddressSanitizer: use-after-poison on address {stale}");
-    assert!(stderr.contains(&report), "expected `{report}` in:\n{stderr}");
+    assert!(
+        stderr.contains(&report),
+        "expected `{report}` in:\n{stderr}"
+    );
     assert!(stderr.contains(access), "expected `{access}` in:\n{stderr}");
 }
 
