@@ -1,0 +1,508 @@
+//! The allocators under test, each behind [`Pool`] and [`Peer`].
+//!
+//! | Peer | Handle | Reclaims one value |
+//! |---|---|---|
+//! | [`Ours`]: `DropArena` | `DropBox` | yes, onto its free list |
+//! | [`Ours03`]: `drop_arena` 0.3.0 | its `DropBox` | yes, onto its free list |
+//! | [`FreeList`]: hand-written, unchecked | raw pointer | yes; the lower bound |
+//! | [`SystemBox`]: `Box` on the system allocator | `Box` | yes, `free` |
+//! | [`MimallocBox`]: a `Box` on mimalloc | [`MiBox`] | yes, `mi_free` |
+//! | [`Slab`]: `slab::Slab` | `usize` key | yes, onto its vacant list |
+//! | [`TypedArena`]: `typed_arena::Arena` | `&mut T` | no: memory grows until the arena ends |
+//! | [`Bumpalo`]: `bumpalo::Bump` | `&mut T` | no: memory grows until the bump is dropped or reset |
+
+use std::alloc::{GlobalAlloc, Layout, handle_alloc_error};
+use std::mem::{ManuallyDrop, MaybeUninit};
+use std::ops::Deref;
+use std::ptr::{self, NonNull};
+
+use drop_arena::{DropArena, DropBox, make_arena};
+
+use super::trees::{binary_trees, one_tree};
+use super::{Peer, Pool, Tally, Workload};
+
+/// This crate.
+pub struct Ours;
+
+/// A [`DropArena`] as a [`Pool`].
+pub struct Arena<'id, T>(pub &'id DropArena<'id, T>);
+
+impl<'id, T> Pool<T> for Arena<'id, T> {
+    type Handle = DropBox<'id, T>;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> DropBox<'id, T> {
+        self.0.alloc(value)
+    }
+
+    #[inline]
+    fn get<'a>(&'a self, handle: &'a DropBox<'id, T>) -> &'a T {
+        handle
+    }
+
+    #[inline]
+    fn take(&mut self, handle: DropBox<'id, T>) -> T {
+        self.0.box_to_inner(handle)
+    }
+}
+
+impl Peer for Ours {
+    const NAME: &'static str = "DropArena";
+    const RECLAIMS: bool = true;
+    type Ptr<'a, T: 'a> = DropBox<'a, T>;
+
+    fn run<W: Workload>(workload: &W) -> Tally {
+        DropArena::with(|arena| workload.run(&mut Arena(arena)))
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        make_arena!(long_lived);
+        make_arena!(short_lived);
+        binary_trees::<Self, _>(depth, &mut Arena(long_lived), |d| {
+            one_tree::<Self, _>(&mut Arena(short_lived), d)
+        })
+    }
+}
+
+/// The previous release, `drop_arena` 0.3.0.
+pub struct Ours03;
+
+/// A `drop_arena` 0.3.0 arena as a [`Pool`].
+pub struct Arena03<'a, T>(pub &'a drop_arena_03::DropArena<'a, T>);
+
+impl<'a, T> Pool<T> for Arena03<'a, T> {
+    type Handle = drop_arena_03::DropBox<'a, T>;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> Self::Handle {
+        self.0.alloc(value)
+    }
+
+    #[inline]
+    fn get<'h>(&'h self, handle: &'h Self::Handle) -> &'h T {
+        handle
+    }
+
+    #[inline]
+    fn take(&mut self, handle: Self::Handle) -> T {
+        self.0.box_into_inner(handle)
+    }
+}
+
+impl Peer for Ours03 {
+    const NAME: &'static str = "drop_arena 0.3";
+    const RECLAIMS: bool = true;
+    type Ptr<'a, T: 'a> = drop_arena_03::DropBox<'a, T>;
+
+    fn run<W: Workload>(workload: &W) -> Tally {
+        let arena = drop_arena_03::DropArena::new();
+        workload.run(&mut Arena03(&arena))
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        let long_lived = drop_arena_03::DropArena::new();
+        let short_lived = drop_arena_03::DropArena::new();
+        binary_trees::<Self, _>(depth, &mut Arena03(&long_lived), |d| {
+            one_tree::<Self, _>(&mut Arena03(&short_lived), d)
+        })
+    }
+}
+
+/// The lower bound: a hand-written intrusive free list over chunks with a
+/// bump pointer, the same design as `DropArena` with nothing else — no
+/// counters, no brand, no checks of any kind. Its handles are raw pointers
+/// that it trusts blindly; the workloads only ever give a handle back to the
+/// list that made it, once.
+pub struct FreeList;
+
+/// The unchecked free list behind [`FreeList`].
+pub struct UncheckedList<T> {
+    free: *mut Link<T>,
+    next: *mut Link<T>,
+    end: *mut Link<T>,
+    chunks: Vec<Box<[MaybeUninit<Link<T>>]>>,
+}
+
+/// A slot: a value, or the next free slot.
+union Link<T> {
+    _value: ManuallyDrop<T>,
+    next: *mut Link<T>,
+}
+
+impl<T> UncheckedList<T> {
+    fn new() -> Self {
+        UncheckedList {
+            free: ptr::null_mut(),
+            next: ptr::null_mut(),
+            end: ptr::null_mut(),
+            chunks: Vec::new(),
+        }
+    }
+
+    /// Carves a new chunk as large as all the earlier ones together.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let len = self
+            .chunks
+            .last()
+            .map_or((4096 / size_of::<Link<T>>()).max(1), |chunk| {
+                chunk.len() * 2
+            });
+        let mut chunk = Box::new_uninit_slice(len);
+        self.next = chunk.as_mut_ptr().cast();
+        // SAFETY: one past the end of the chunk just allocated.
+        self.end = unsafe { self.next.add(len) };
+        self.chunks.push(chunk);
+    }
+}
+
+impl<T> Pool<T> for UncheckedList<T> {
+    type Handle = NonNull<T>;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> NonNull<T> {
+        let slot = if self.free.is_null() {
+            if self.next == self.end {
+                self.grow();
+            }
+            let slot = self.next;
+            // SAFETY: `next` is inside the current chunk, so one past it is
+            // at most `end`.
+            self.next = unsafe { slot.add(1) };
+            slot
+        } else {
+            let slot = self.free;
+            // SAFETY: a free slot holds the link to the next free slot.
+            self.free = unsafe { (*slot).next };
+            slot
+        };
+        // SAFETY: the slot is ours, unused, and sized and aligned for `T`.
+        unsafe {
+            slot.cast::<T>().write(value);
+            NonNull::new_unchecked(slot.cast())
+        }
+    }
+
+    #[inline]
+    fn get<'a>(&'a self, handle: &'a NonNull<T>) -> &'a T {
+        // SAFETY: unchecked by design: the handle came from this list's
+        // `alloc` and has not been taken back.
+        unsafe { handle.as_ref() }
+    }
+
+    #[inline]
+    fn take(&mut self, handle: NonNull<T>) -> T {
+        let slot = handle.as_ptr().cast::<Link<T>>();
+        // SAFETY: unchecked by design, as in `get`; the value is moved out
+        // once and its slot becomes the head of the free list.
+        unsafe {
+            let value = handle.as_ptr().read();
+            (*slot).next = self.free;
+            self.free = slot;
+            value
+        }
+    }
+}
+
+impl Peer for FreeList {
+    const NAME: &'static str = "free list (unchecked)";
+    const RECLAIMS: bool = true;
+    type Ptr<'a, T: 'a> = NonNull<T>;
+
+    fn run<W: Workload>(workload: &W) -> Tally {
+        workload.run(&mut UncheckedList::new())
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        let mut short_lived = UncheckedList::new();
+        binary_trees::<Self, _>(depth, &mut UncheckedList::new(), |d| {
+            one_tree::<Self, _>(&mut short_lived, d)
+        })
+    }
+}
+
+/// `Box` on the global allocator, which the benchmarks leave as the system
+/// allocator (glibc malloc on Linux).
+pub struct SystemBox;
+
+/// Plain boxes as a [`Pool`].
+pub struct Boxes;
+
+impl<T> Pool<T> for Boxes {
+    type Handle = Box<T>;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> Box<T> {
+        Box::new(value)
+    }
+
+    #[inline]
+    fn get<'a>(&'a self, handle: &'a Box<T>) -> &'a T {
+        handle
+    }
+
+    #[inline]
+    fn take(&mut self, handle: Box<T>) -> T {
+        *handle
+    }
+}
+
+impl Peer for SystemBox {
+    const NAME: &'static str = "Box (system)";
+    const RECLAIMS: bool = true;
+    type Ptr<'a, T: 'a> = Box<T>;
+
+    fn run<W: Workload>(workload: &W) -> Tally {
+        workload.run(&mut Boxes)
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        binary_trees::<Self, _>(depth, &mut Boxes, |d| one_tree::<Self, _>(&mut Boxes, d))
+    }
+}
+
+/// A box on mimalloc, whatever the global allocator is: it calls
+/// [`GlobalAlloc`] on [`mimalloc::MiMalloc`] directly, so one binary can
+/// compare both allocators.
+pub struct MimallocBox;
+
+/// The owner of one `T` in mimalloc's heap.
+pub struct MiBox<T>(NonNull<T>);
+
+impl<T> MiBox<T> {
+    /// Moves `value` to mimalloc's heap.
+    #[inline]
+    pub fn new(value: T) -> Self {
+        let layout = Layout::new::<T>();
+        let ptr = if layout.size() == 0 {
+            NonNull::<T>::dangling()
+        } else {
+            // SAFETY: the layout has a non-zero size.
+            let raw = unsafe { mimalloc::MiMalloc.alloc(layout) };
+            NonNull::new(raw.cast()).unwrap_or_else(|| handle_alloc_error(layout))
+        };
+        // SAFETY: fresh memory, sized and aligned for `T` (or dangling for a
+        // zero-sized `T`).
+        unsafe { ptr.as_ptr().write(value) };
+        MiBox(ptr)
+    }
+
+    /// Moves the value out and frees its memory.
+    #[inline]
+    pub fn into_inner(b: Self) -> T {
+        let b = ManuallyDrop::new(b);
+        // SAFETY: the box owns an initialized value; after reading it, only
+        // the memory is freed, not the value.
+        unsafe {
+            let value = b.0.as_ptr().read();
+            MiBox::free(b.0);
+            value
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `ptr` came from [`MiBox::new`] and holds no live value.
+    #[inline]
+    unsafe fn free(ptr: NonNull<T>) {
+        let layout = Layout::new::<T>();
+        if layout.size() != 0 {
+            // SAFETY: allocated by mimalloc with this layout (see `new`).
+            unsafe { mimalloc::MiMalloc.dealloc(ptr.as_ptr().cast(), layout) };
+        }
+    }
+}
+
+impl<T> Deref for MiBox<T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the box owns an initialized value.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl<T> Drop for MiBox<T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the box owns an initialized value: drop it, then free it.
+        unsafe {
+            self.0.as_ptr().drop_in_place();
+            MiBox::free(self.0);
+        }
+    }
+}
+
+/// Mimalloc boxes as a [`Pool`].
+pub struct MiBoxes;
+
+impl<T> Pool<T> for MiBoxes {
+    type Handle = MiBox<T>;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> MiBox<T> {
+        MiBox::new(value)
+    }
+
+    #[inline]
+    fn get<'a>(&'a self, handle: &'a MiBox<T>) -> &'a T {
+        handle
+    }
+
+    #[inline]
+    fn take(&mut self, handle: MiBox<T>) -> T {
+        MiBox::into_inner(handle)
+    }
+}
+
+impl Peer for MimallocBox {
+    const NAME: &'static str = "Box (mimalloc)";
+    const RECLAIMS: bool = true;
+    type Ptr<'a, T: 'a> = MiBox<T>;
+
+    fn run<W: Workload>(workload: &W) -> Tally {
+        workload.run(&mut MiBoxes)
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        binary_trees::<Self, _>(depth, &mut MiBoxes, |d| {
+            one_tree::<Self, _>(&mut MiBoxes, d)
+        })
+    }
+}
+
+/// `slab::Slab`: keys instead of pointers, checked on every access.
+pub struct Slab;
+
+impl<T> Pool<T> for slab::Slab<T> {
+    type Handle = usize;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> usize {
+        self.insert(value)
+    }
+
+    #[inline]
+    fn get<'a>(&'a self, handle: &'a usize) -> &'a T {
+        &self[*handle]
+    }
+
+    #[inline]
+    fn take(&mut self, handle: usize) -> T {
+        self.remove(handle)
+    }
+}
+
+impl Peer for Slab {
+    const NAME: &'static str = "slab";
+    const RECLAIMS: bool = true;
+    type Ptr<'a, T: 'a> = usize;
+
+    fn run<W: Workload>(workload: &W) -> Tally {
+        workload.run(&mut slab::Slab::new())
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        let mut short_lived = slab::Slab::new();
+        binary_trees::<Self, _>(depth, &mut slab::Slab::new(), |d| {
+            one_tree::<Self, _>(&mut short_lived, d)
+        })
+    }
+}
+
+/// `typed_arena::Arena`: a bump arena of one type. It cannot give a single
+/// value back, so taking a value out leaves its memory in use, and it has no
+/// reset: a short-lived tree gets an arena of its own.
+pub struct TypedArena;
+
+/// A typed arena as a [`Pool`]. Values are kept in `ManuallyDrop` so that one
+/// moved out by [`Pool::take`] is not dropped again with the arena.
+pub struct Typed<'a, T>(pub &'a typed_arena::Arena<ManuallyDrop<T>>);
+
+impl<'a, T> Pool<T> for Typed<'a, T> {
+    type Handle = &'a mut T;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> &'a mut T {
+        self.0.alloc(ManuallyDrop::new(value))
+    }
+
+    #[inline]
+    fn get<'h>(&'h self, handle: &'h &'a mut T) -> &'h T {
+        handle
+    }
+
+    #[inline]
+    fn take(&mut self, handle: &'a mut T) -> T {
+        // SAFETY: the handle is the only reference to the value and is used
+        // up here; the arena never drops it (`ManuallyDrop`).
+        unsafe { ptr::read(handle) }
+    }
+}
+
+impl Peer for TypedArena {
+    const NAME: &'static str = "typed-arena";
+    const RECLAIMS: bool = false;
+    type Ptr<'a, T: 'a> = &'a mut T;
+
+    fn run<W: Workload>(workload: &W) -> Tally {
+        workload.run(&mut Typed(&typed_arena::Arena::new()))
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        let long_lived = typed_arena::Arena::new();
+        binary_trees::<Self, _>(depth, &mut Typed(&long_lived), |d| {
+            one_tree::<Self, _>(&mut Typed(&typed_arena::Arena::new()), d)
+        })
+    }
+}
+
+/// `bumpalo::Bump`: a bump arena of any type. It cannot give a single value
+/// back; short-lived trees share one bump that is reset after each tree.
+pub struct Bumpalo;
+
+/// A bump arena as a [`Pool`].
+pub struct Bumps<'a>(pub &'a bumpalo::Bump);
+
+impl<'a, T: 'a> Pool<T> for Bumps<'a> {
+    type Handle = &'a mut T;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> &'a mut T {
+        self.0.alloc(value)
+    }
+
+    #[inline]
+    fn get<'h>(&'h self, handle: &'h &'a mut T) -> &'h T {
+        handle
+    }
+
+    #[inline]
+    fn take(&mut self, handle: &'a mut T) -> T {
+        // SAFETY: the handle is the only reference to the value and is used
+        // up here; a bump never drops what it holds.
+        unsafe { ptr::read(handle) }
+    }
+}
+
+impl Peer for Bumpalo {
+    const NAME: &'static str = "bumpalo";
+    const RECLAIMS: bool = false;
+    type Ptr<'a, T: 'a> = &'a mut T;
+
+    fn run<W: Workload>(workload: &W) -> Tally {
+        workload.run(&mut Bumps(&bumpalo::Bump::new()))
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        let long_lived = bumpalo::Bump::new();
+        let mut short_lived = bumpalo::Bump::new();
+        binary_trees::<Self, _>(depth, &mut Bumps(&long_lived), |d| {
+            let nodes = one_tree::<Self, _>(&mut Bumps(&short_lived), d);
+            short_lived.reset();
+            nodes
+        })
+    }
+}

@@ -1,0 +1,315 @@
+//! DropArena against its peers, side by side, in a few seconds:
+//!
+//! ```text
+//! cargo run --release --example compare
+//! ```
+//!
+//! For each workload of the suite (see `benches/common/`) every peer runs
+//! the same code through the same `Pool` interface, and must return the same
+//! checksum. Times are the best of several rounds, with the peers taking
+//! turns in a rotating order, so that noise from other processes hits
+//! everyone alike. A ratio is the peer's time divided by DropArena's: above
+//! 1.00x, DropArena is faster.
+//!
+//! Then the goals of the performance issue are checked against these ratios,
+//! and a counting global allocator measures how much memory each peer holds
+//! in steady churn: the arenas that cannot reclaim grow with the number of
+//! operations, the ones that can stay at the size of the live set.
+//!
+//! `cargo bench --bench peers` measures the same workloads with criterion.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::any::TypeId;
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+use common::peers::MimallocBox;
+use common::workloads::RandomAddDrop;
+use common::{Job, JobVisitor, Peer, PeerVisitor, Tally, agree, for_each_job, for_each_peer};
+
+/// Rounds per workload; each peer's best round counts.
+const ROUNDS: usize = 7;
+/// A round repeats the workload at least this long, to time it reliably.
+const MIN_ROUND: Duration = Duration::from_millis(4);
+/// The binary trees' depth (the criterion bench uses 16).
+const TREE_DEPTH: u32 = 14;
+
+fn main() {
+    let started = Instant::now();
+    println!(
+        "drop_arena {}: DropArena against its peers",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("ns per value allocated and reclaimed; best of {ROUNDS} interleaved rounds;");
+    println!("ratio = peer's time / DropArena's (above 1.00x: DropArena is faster)\n");
+
+    let mut speed = Speed::default();
+    for_each_job(&mut speed, TREE_DEPTH);
+    goals(&speed.results);
+    memory();
+    println!("\ntook {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Each peer's best time per value for one job, in `for_each_peer` order.
+struct JobResult {
+    label: String,
+    ns_per_value: Vec<(&'static str, f64)>,
+}
+
+impl JobResult {
+    /// The peer's time / DropArena's.
+    fn ratio(&self, peer: &str) -> f64 {
+        let ns = |name: &str| {
+            self.ns_per_value
+                .iter()
+                .find(|(n, _)| *n == name)
+                .unwrap()
+                .1
+        };
+        ns(peer) / self.ns_per_value[0].1
+    }
+}
+
+/// Times every job on every peer and prints a table per job.
+#[derive(Default)]
+struct Speed {
+    results: Vec<JobResult>,
+}
+
+impl JobVisitor for Speed {
+    fn visit(&mut self, job: &impl Job) {
+        let tally = agree(job);
+        let mut runners = Runners {
+            job,
+            list: Vec::new(),
+        };
+        for_each_peer(&mut runners);
+        let mut best = vec![f64::INFINITY; runners.list.len()];
+        for round in 0..ROUNDS {
+            for turn in 0..runners.list.len() {
+                let i = (round + turn) % runners.list.len();
+                best[i] = best[i].min(time_per_run(&runners.list[i].1, tally));
+            }
+        }
+        let result = JobResult {
+            label: job.label(),
+            ns_per_value: runners
+                .list
+                .iter()
+                .zip(&best)
+                .map(|((name, _), secs)| (*name, secs * 1e9 / tally.values as f64))
+                .collect(),
+        };
+        println!(
+            "{} ({} values a run, checksums agree)",
+            result.label, tally.values
+        );
+        for (name, ns) in &result.ns_per_value {
+            let ratio = result.ratio(name);
+            println!("  {name:<22} {ns:>8.2} ns {ratio:>7.2}x  {}", bar(ratio));
+        }
+        println!();
+        self.results.push(result);
+    }
+}
+
+/// One closure per peer that runs the job once.
+struct Runners<'j, J> {
+    job: &'j J,
+    list: Vec<(&'static str, Runner<'j>)>,
+}
+
+/// Runs a job once on one peer.
+type Runner<'j> = Box<dyn Fn() -> Tally + 'j>;
+
+impl<J: Job> PeerVisitor for Runners<'_, J> {
+    fn visit<P: Peer>(&mut self) {
+        let job = self.job;
+        self.list
+            .push((P::NAME, Box::new(move || job.run_on::<P>())));
+    }
+}
+
+/// Seconds per run: runs repeatedly for at least `MIN_ROUND`.
+fn time_per_run(run: &dyn Fn() -> Tally, expected: Tally) -> f64 {
+    let start = Instant::now();
+    let mut runs = 0u32;
+    loop {
+        assert_eq!(std::hint::black_box(run()), expected);
+        runs += 1;
+        if start.elapsed() >= MIN_ROUND {
+            return start.elapsed().as_secs_f64() / f64::from(runs);
+        }
+    }
+}
+
+/// A bar as long as the ratio, capped, so the table reads at a glance.
+fn bar(ratio: f64) -> String {
+    let len = (ratio * 4.0).round().clamp(1.0, 40.0) as usize;
+    let mut bar = "#".repeat(len);
+    if ratio * 4.0 > 40.0 {
+        bar.push('>');
+    }
+    bar
+}
+
+/// The goals of the performance issue, checked against the ratios above.
+fn goals(results: &[JobResult]) {
+    let find = |prefix: &str| {
+        results
+            .iter()
+            .find(|r| r.label.starts_with(prefix))
+            .unwrap()
+    };
+    let (random, hot, trees) = (find("random"), find("hot path"), find("binary trees"));
+    // (description, measured ratio, required ratio)
+    let checks = [
+        (
+            "random add/drop: no slower than drop_arena 0.3",
+            random.ratio("drop_arena 0.3"),
+            1.0,
+        ),
+        (
+            "random add/drop: within 10% of the unchecked free list",
+            random.ratio("free list (unchecked)"),
+            1.0 / 1.1,
+        ),
+        (
+            "hot path: no slower than drop_arena 0.3",
+            hot.ratio("drop_arena 0.3"),
+            1.0,
+        ),
+        (
+            "hot path: within 10% of the unchecked free list",
+            hot.ratio("free list (unchecked)"),
+            1.0 / 1.1,
+        ),
+        (
+            "hot path: at least 2x faster than Box on mimalloc",
+            hot.ratio("Box (mimalloc)"),
+            2.0,
+        ),
+        (
+            "binary trees: at least 10% faster than drop_arena 0.3",
+            trees.ratio("drop_arena 0.3"),
+            1.1,
+        ),
+        (
+            "binary trees: no slower than bumpalo",
+            trees.ratio("bumpalo"),
+            1.0,
+        ),
+        (
+            "binary trees: at least 3x faster than Box on the system allocator",
+            trees.ratio("Box (system)"),
+            3.0,
+        ),
+    ];
+    println!("goals (peer's time / DropArena's, against what is required)");
+    for (goal, ratio, required) in checks {
+        let verdict = if ratio >= required { "met" } else { "MISSED" };
+        println!("  {verdict:<6} {goal:<66} {ratio:>5.2}x (needs >= {required:.2}x)");
+    }
+}
+
+/// Peak heap use in steady churn: the original random add/drop workload at
+/// one length and at ten times that length, with the same live set.
+fn memory() {
+    let short = RandomAddDrop {
+        steps: 30_000,
+        ..RandomAddDrop::ORIGINAL
+    };
+    let long = RandomAddDrop {
+        steps: 300_000,
+        ..short
+    };
+    let live = short.max_live * size_of::<common::workloads::Triple>();
+    println!(
+        "\nmemory: steady churn of [usize; 3], live set between 1000 and 5000 ({} KiB at most)",
+        live / 1024
+    );
+    println!("peak bytes requested from the global allocator during a run, including");
+    println!("the workload's own 40 KiB vector of handles; mimalloc's heap is not counted\n");
+    println!("  {:<22} {:>14} {:>14}", "", "30k steps", "300k steps");
+    struct Row<'w>(&'w RandomAddDrop, &'w RandomAddDrop);
+    impl PeerVisitor for Row<'_> {
+        fn visit<P: Peer>(&mut self) {
+            let kib = |w: &RandomAddDrop| format!("{} KiB", peak_bytes(|| P::run(w)) / 1024);
+            let note = if TypeId::of::<P>() == TypeId::of::<MimallocBox>() {
+                "  (only the handles: the values are on mimalloc's heap)"
+            } else if P::RECLAIMS {
+                ""
+            } else {
+                "  (cannot reclaim)"
+            };
+            println!(
+                "  {:<22} {:>14} {:>14}{note}",
+                P::NAME,
+                kib(self.0),
+                kib(self.1)
+            );
+        }
+    }
+    for_each_peer(&mut Row(&short, &long));
+}
+
+/// The global allocator: the system's, counting bytes while `COUNTING` is
+/// on. Off, it costs one relaxed load per call.
+#[global_allocator]
+static GLOBAL: CountingSystem = CountingSystem;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static IN_USE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+/// The peak of heap bytes in use while `f` runs, above what was in use
+/// before.
+fn peak_bytes(f: impl FnOnce() -> Tally) -> usize {
+    IN_USE.store(0, Relaxed);
+    PEAK.store(0, Relaxed);
+    COUNTING.store(true, Relaxed);
+    std::hint::black_box(f());
+    COUNTING.store(false, Relaxed);
+    PEAK.load(Relaxed) as usize
+}
+
+struct CountingSystem;
+
+impl CountingSystem {
+    #[inline]
+    fn count(delta: isize) {
+        if COUNTING.load(Relaxed) {
+            let now = IN_USE.fetch_add(delta, Relaxed) + delta;
+            PEAK.fetch_max(now, Relaxed);
+        }
+    }
+}
+
+// SAFETY: every call goes to `System` unchanged; only counters are updated.
+unsafe impl GlobalAlloc for CountingSystem {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::count(layout.size() as isize);
+        // SAFETY: the caller's promises, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::count(layout.size() as isize);
+        // SAFETY: the caller's promises, passed on.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        Self::count(-(layout.size() as isize));
+        // SAFETY: the caller's promises, passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::count(new_size as isize - layout.size() as isize);
+        // SAFETY: the caller's promises, passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
