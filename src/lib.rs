@@ -61,9 +61,9 @@
 //! # What the compiler rejects
 //!
 //! The brand is worth exactly what the compiler proves, so the repository
-//! keeps a compile-fail suite, `ui-tests/` (run by `cargo test`): 40 misuses
+//! keeps a compile-fail suite, `ui-tests/` (run by `cargo test`): 42 misuses
 //! that must not compile, each with a comment saying why it would be unsound
-//! and the compiler output it must produce, and 7 idioms that must keep
+//! and the compiler output it must produce, and 8 idioms that must keep
 //! compiling (nested arenas, a recursive list, scoped threads, `async`). Its
 //! README explains each error message. In brief:
 //!
@@ -74,10 +74,10 @@
 //! | changing a brand through a signature (invariance of `DropArena` and `DropBox`) | `arena_brand_cannot_*`, `box_brand_cannot_*`, `with_closure_picks_static_brand` |
 //! | two arenas from one `Guard`, a copied `Id`, a loop, or a diverging or `async` fn | `two_arenas_from_one_guard`, `arena_from_copied_id`, `arenas_from_guards_in_a_loop`, `two_make_arenas_unified_in_*` |
 //! | a box, the arena, a leaked `&mut` or a future escaping its scope | `box_escapes_with*`, `arena_ref_escapes_*`, `leaked_mut_escapes_with`, `future_capturing_arena_escapes_with`, `box_returned_from_make_arena_fn` |
-//! | a box outliving its arena (drop check, a `'static` requirement, moving the storage, an outer arena holding inner boxes) | `box_declared_before_make_arena`, `box_stored_in_static`, `box_sent_to_thread_spawn`, `arena_storage_moved_while_boxes_exist`, `outer_arena_holds_inner_arena_box` |
+//! | a box outliving its arena (drop check, a `'static` requirement, moving the storage, an outer arena holding inner boxes) | `box_declared_before_make_arena`, `box_stored_in_static`, `box_sent_to_thread_spawn`, `arena_storage_moved_while_boxes_exist`, `arena_storage_declared_after_guard`, `outer_arena_holds_inner_arena_box` |
 //! | getting the value back through `DropBox`'s covariance in `T` | `shortened_box_returned_to_its_arena` |
 //! | using a box after reclaiming it | `box_used_after_drop_box` |
-//! | sharing an arena across threads; sending a box of a `!Send` value; sharing a box of a `!Sync` value | `arena_shared_across_threads`, `box_of_rc_sent_to_thread`, `box_of_cell_shared_across_threads` |
+//! | sharing an arena across threads; sending an arena or a box of a `!Send` value; sharing a box of a `!Sync` value | `arena_shared_across_threads`, `arena_of_rc_sent_to_thread`, `box_of_rc_sent_to_thread`, `box_of_cell_shared_across_threads` |
 //!
 //! Troubleshooting: an error about `storage` or `branded_place` "dropped
 //! while still borrowed" or "does not live long enough" comes from inside
