@@ -172,6 +172,19 @@
 //! ```text
 //! RUSTFLAGS=-Zsanitizer=address cargo +nightly test --target x86_64-unknown-linux-gnu
 //! ```
+//!
+//! (`--target` keeps the flag away from build scripts and proc macros.) It
+//! cannot see a stale pointer into a slot that has been handed out again:
+//! reuse is LIFO, so the next allocation takes the slot just reclaimed.
+//!
+//! # Soundness
+//!
+//! All `unsafe` code lives in one private module, the slot kernel, whose
+//! invariants are documented on the type that keeps them; every `unsafe`
+//! block names the invariant it relies on. `SAFETY.md` in the repository
+//! walks through the argument — the brand, drop check, `Send`/`Sync`, panics
+//! and reentrancy — and says which test, compile-fail case, sanitizer run or
+//! fuzz target checks each claim.
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
