@@ -26,8 +26,10 @@ use std::time::{Duration, Instant};
 #[path = "../benches/common/mod.rs"]
 mod common;
 use common::peers::MimallocBox;
-use common::workloads::RandomAddDrop;
-use common::{Job, JobVisitor, Peer, PeerVisitor, Tally, agree, for_each_job, for_each_peer};
+use common::workloads::{RandomAddDrop, Triple};
+use common::{
+    Job, JobVisitor, Peer, PeerVisitor, Pool, Tally, Workload, agree, for_each_job, for_each_peer,
+};
 
 /// Rounds per workload; each peer's best round counts.
 const ROUNDS: usize = 7;
@@ -37,6 +39,12 @@ const MIN_ROUND: Duration = Duration::from_millis(4);
 const TREE_DEPTH: u32 = 14;
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [once, job, peer] = &args[..]
+        && once == "once"
+    {
+        return run_once(job, peer);
+    }
     let started = Instant::now();
     println!(
         "drop_arena {}: DropArena against its peers",
@@ -50,6 +58,36 @@ fn main() {
     goals(&speed.results);
     memory();
     println!("\ntook {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// `compare once JOB PEER`: runs the first job whose name starts with `JOB`
+/// once, on the peer named `PEER`, for a profiler (`valgrind --tool=callgrind`
+/// counts the instructions; the difference between two peers is exact).
+fn run_once(job: &str, peer: &str) {
+    struct Once<'a>(&'a str, &'a str, bool);
+    impl JobVisitor for Once<'_> {
+        fn visit(&mut self, job: &impl Job) {
+            if self.2 || !job.label().starts_with(self.0) {
+                return;
+            }
+            self.2 = true;
+            struct Run<'a, 'j, J>(&'a str, &'j J);
+            impl<J: Job> PeerVisitor for Run<'_, '_, J> {
+                fn visit<P: Peer>(&mut self) {
+                    if P::NAME == self.0 {
+                        println!(
+                            "{} on {}: {:?}",
+                            self.1.label(),
+                            P::NAME,
+                            self.1.run_on::<P>()
+                        );
+                    }
+                }
+            }
+            for_each_peer(&mut Run(self.1, job));
+        }
+    }
+    for_each_job(&mut Once(job, peer, false), TREE_DEPTH);
 }
 
 /// Each peer's best time per value for one job, in `for_each_peer` order.
@@ -225,14 +263,21 @@ fn memory() {
         steps: 300_000,
         ..short
     };
-    let live = short.max_live * size_of::<common::workloads::Triple>();
-    println!(
-        "\nmemory: steady churn of [usize; 3], live set between 1000 and 5000 ({} KiB at most)",
-        live / 1024
-    );
+    let kib_live = |w: &RandomAddDrop| {
+        let mut live = LiveCounter::default();
+        w.run(&mut live);
+        format!("{} KiB", live.peak * size_of::<Triple>() / 1024)
+    };
+    println!("\nmemory: steady churn of [usize; 3], live set between 1000 and 5000 values");
     println!("peak bytes requested from the global allocator during a run, including");
     println!("the workload's own 40 KiB vector of handles; mimalloc's heap is not counted\n");
     println!("  {:<22} {:>14} {:>14}", "", "30k steps", "300k steps");
+    println!(
+        "  {:<22} {:>14} {:>14}",
+        "(peak of live values)",
+        kib_live(&short),
+        kib_live(&long)
+    );
     struct Row<'w>(&'w RandomAddDrop, &'w RandomAddDrop);
     impl PeerVisitor for Row<'_> {
         fn visit<P: Peer>(&mut self) {
@@ -253,6 +298,33 @@ fn memory() {
         }
     }
     for_each_peer(&mut Row(&short, &long));
+}
+
+/// A pool that allocates nothing and counts how many values are live, to
+/// know the live set's peak.
+#[derive(Default)]
+struct LiveCounter {
+    live: usize,
+    peak: usize,
+}
+
+impl<T> Pool<T> for LiveCounter {
+    type Handle = T;
+
+    fn alloc(&mut self, value: T) -> T {
+        self.live += 1;
+        self.peak = self.peak.max(self.live);
+        value
+    }
+
+    fn get<'a>(&'a self, handle: &'a T) -> &'a T {
+        handle
+    }
+
+    fn take(&mut self, handle: T) -> T {
+        self.live -= 1;
+        handle
+    }
 }
 
 /// The global allocator: the system's, counting bytes while `COUNTING` is
