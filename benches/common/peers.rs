@@ -417,44 +417,19 @@ impl Peer for Slab {
 /// reset: a short-lived tree gets an arena of its own.
 pub struct TypedArena;
 
-/// A typed arena as a [`Pool`]. Values are kept in `ManuallyDrop` so that one
-/// moved out by [`Pool::take`] is not dropped again with the arena.
-pub struct Typed<'a, T>(pub &'a typed_arena::Arena<ManuallyDrop<T>>);
-
-impl<'a, T> Pool<T> for Typed<'a, T> {
-    type Handle = &'a mut T;
-
-    #[inline]
-    fn alloc(&mut self, value: T) -> &'a mut T {
-        self.0.alloc(ManuallyDrop::new(value))
-    }
-
-    #[inline]
-    fn get<'h>(&'h self, handle: &'h &'a mut T) -> &'h T {
-        handle
-    }
-
-    #[inline]
-    fn take(&mut self, handle: &'a mut T) -> T {
-        // SAFETY: the handle is the only reference to the value and is used
-        // up here; the arena never drops it (`ManuallyDrop`).
-        unsafe { ptr::read(handle) }
-    }
-}
-
 impl Peer for TypedArena {
     const NAME: &'static str = "typed-arena";
     const RECLAIMS: bool = false;
     type Ptr<'a, T: 'a> = &'a mut T;
 
     fn run<W: Workload>(workload: &W) -> Tally {
-        workload.run(&mut Typed(&typed_arena::Arena::new()))
+        workload.run(&mut Bumped(&typed_arena::Arena::new()))
     }
 
     fn binary_trees(depth: u32) -> Tally {
         let long_lived = typed_arena::Arena::new();
-        binary_trees::<Self, _>(depth, &mut Typed(&long_lived), |d| {
-            one_tree::<Self, _>(&mut Typed(&typed_arena::Arena::new()), d)
+        binary_trees::<Self, _>(depth, &mut Bumped(&long_lived), |d| {
+            one_tree::<Self, _>(&mut Bumped(&typed_arena::Arena::new()), d)
         })
     }
 }
@@ -463,15 +438,59 @@ impl Peer for TypedArena {
 /// back; short-lived trees share one bump that is reset after each tree.
 pub struct Bumpalo;
 
-/// A bump arena as a [`Pool`].
-pub struct Bumps<'a>(pub &'a bumpalo::Bump);
+impl Peer for Bumpalo {
+    const NAME: &'static str = "bumpalo";
+    const RECLAIMS: bool = false;
+    type Ptr<'a, T: 'a> = &'a mut T;
 
-impl<'a, T: 'a> Pool<T> for Bumps<'a> {
+    fn run<W: Workload>(workload: &W) -> Tally {
+        workload.run(&mut Bumped(&bumpalo::Bump::new()))
+    }
+
+    fn binary_trees(depth: u32) -> Tally {
+        let long_lived = bumpalo::Bump::new();
+        let mut short_lived = bumpalo::Bump::new();
+        binary_trees::<Self, _>(depth, &mut Bumped(&long_lived), |d| {
+            let nodes = one_tree::<Self, _>(&mut Bumped(&short_lived), d);
+            short_lived.reset();
+            nodes
+        })
+    }
+}
+
+/// A bump arena that hands out `&mut T` and never drops what it holds.
+pub trait NeverDrops<T> {
+    /// Moves `value` into the arena.
+    #[allow(clippy::mut_from_ref)] // an arena's `alloc`, as in typed-arena and bumpalo
+    fn place(&self, value: T) -> &mut T;
+}
+
+/// typed-arena drops its values with the arena, so they are kept in
+/// `ManuallyDrop`: one moved out by [`Pool::take`] must not be dropped again.
+impl<T> NeverDrops<T> for typed_arena::Arena<ManuallyDrop<T>> {
+    #[inline]
+    fn place(&self, value: T) -> &mut T {
+        self.alloc(ManuallyDrop::new(value))
+    }
+}
+
+impl<T> NeverDrops<T> for bumpalo::Bump {
+    #[inline]
+    fn place(&self, value: T) -> &mut T {
+        self.alloc(value)
+    }
+}
+
+/// A bump arena as a [`Pool`]: taking a value moves it out and leaves its
+/// memory in use.
+pub struct Bumped<'a, A>(pub &'a A);
+
+impl<'a, T: 'a, A: NeverDrops<T>> Pool<T> for Bumped<'a, A> {
     type Handle = &'a mut T;
 
     #[inline]
     fn alloc(&mut self, value: T) -> &'a mut T {
-        self.0.alloc(value)
+        self.0.place(value)
     }
 
     #[inline]
@@ -482,27 +501,7 @@ impl<'a, T: 'a> Pool<T> for Bumps<'a> {
     #[inline]
     fn take(&mut self, handle: &'a mut T) -> T {
         // SAFETY: the handle is the only reference to the value and is used
-        // up here; a bump never drops what it holds.
+        // up here, and the arena never drops the value (`NeverDrops`).
         unsafe { ptr::read(handle) }
-    }
-}
-
-impl Peer for Bumpalo {
-    const NAME: &'static str = "bumpalo";
-    const RECLAIMS: bool = false;
-    type Ptr<'a, T: 'a> = &'a mut T;
-
-    fn run<W: Workload>(workload: &W) -> Tally {
-        workload.run(&mut Bumps(&bumpalo::Bump::new()))
-    }
-
-    fn binary_trees(depth: u32) -> Tally {
-        let long_lived = bumpalo::Bump::new();
-        let mut short_lived = bumpalo::Bump::new();
-        binary_trees::<Self, _>(depth, &mut Bumps(&long_lived), |d| {
-            let nodes = one_tree::<Self, _>(&mut Bumps(&short_lived), d);
-            short_lived.reset();
-            nodes
-        })
     }
 }
