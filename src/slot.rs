@@ -182,31 +182,38 @@ impl<T> Slots<T> {
         unsafe { NonNull::new_unchecked(slot) }
     }
 
-    /// Replaces the used-up fresh run with a new run of at least `min` slots.
+    /// Replaces the used-up fresh run with a new run of at least `min` slots:
+    /// all that is left of typed-arena's current chunk, or else a whole new
+    /// chunk.
     ///
-    /// Runs grow geometrically, each at least as large as everything carved
-    /// before, so there are `O(log n)` runs for `n` slots.
+    /// typed-arena makes each new chunk at least twice as large as the one
+    /// before (and at least `min`, rounded up to a power of two), so runs grow
+    /// geometrically, each at least as large as everything carved before, and
+    /// there are `O(log n)` runs for `n` slots. Since a run always takes the
+    /// whole rest of its chunk, every byte typed-arena allocates becomes a
+    /// slot: the footprint is the capacity.
     #[cold]
     #[inline(never)]
     fn carve(&self, min: usize) {
         debug_assert!(self.fresh.get() == self.fresh_end.get());
-        let want = min.max(self.capacity.get()).max(Self::MIN_RUN);
         let chunks = self
             .chunks
-            .get_or_init(|| typed_arena::Arena::with_capacity(want));
-        let mut spare = chunks.uninitialized_array().len();
-        if spare != 0 && spare < min {
-            // The rest of typed-arena's current chunk is too short for one
-            // run: free-list it rather than waste it.
-            self.fresh_end.set(self.claim(chunks, spare));
-            while self.fresh.get() != self.fresh_end.get() {
-                let slot = self.bump();
-                // SAFETY: just carved, ours and empty (invariants 1, 2).
-                unsafe { self.push_free(slot) };
+            .get_or_init(|| typed_arena::Arena::with_capacity(min.max(Self::MIN_RUN)));
+        let spare = chunks.uninitialized_array().len();
+        if spare < min {
+            if spare != 0 {
+                // The rest of typed-arena's current chunk is too short for
+                // this run: free-list it rather than waste it.
+                self.fresh_end.set(self.claim(chunks, spare));
+                while self.fresh.get() != self.fresh_end.get() {
+                    let slot = self.bump();
+                    // SAFETY: just carved, ours and empty (invariants 1, 2).
+                    unsafe { self.push_free(slot) };
+                }
             }
-            spare = 0;
+            chunks.reserve_extend(min);
         }
-        let n = if spare == 0 { want } else { spare };
+        let n = chunks.uninitialized_array().len();
         self.fresh_end.set(self.claim(chunks, n));
     }
 
