@@ -59,12 +59,18 @@ impl<'id, T> DropArena<'id, T> {
     /// Allocates nothing until the first value arrives.
     pub fn new(guard: generativity::Guard<'id>) -> Self {
         let _ = guard;
-        DropArena::branded()
+        // SAFETY: `guard` is consumed here, and a `Guard<'id>` is unique: no
+        // other guard, and so no other arena, carries `'id`.
+        unsafe { DropArena::branded() }
     }
 
-    /// An arena with a brand chosen by the caller, who must make sure no
-    /// other arena carries it while this one lives.
-    const fn branded() -> Self {
+    /// An arena with a brand chosen by the caller.
+    ///
+    /// # Safety
+    ///
+    /// No other arena carries `'id` while this one lives: that is what makes
+    /// "same brand" mean "same arena" (the invariant above).
+    const unsafe fn branded() -> Self {
         DropArena {
             slots: Slots::new(),
             brand: PhantomData,
@@ -91,9 +97,9 @@ impl<'id, T> DropArena<'id, T> {
     /// assert_eq!(total, 9);
     /// ```
     pub fn with<R>(f: impl for<'a> FnOnce(&'a DropArena<'a, T>) -> R) -> R {
-        // `f` is generic over the brand, so it cannot tell this arena's brand
-        // from any other: the brand is unique to this arena.
-        let arena = DropArena::branded();
+        // SAFETY: `f` is generic over the brand, so it cannot tell this
+        // arena's brand from any other: the brand is unique to this arena.
+        let arena = unsafe { DropArena::branded() };
         f(&arena)
     }
 
@@ -237,7 +243,7 @@ impl<'id, T> DropArena<'id, T> {
     pub fn free_without_dropping(&'id self, b: DropBox<'id, T>) {
         let slot = DropBox::into_raw(b);
         // SAFETY: the slot is ours (same brand) and in use; its value is
-        // forgotten, so nothing will read it again.
+        // forgotten, which `give_back` allows: nothing will read it again.
         unsafe { self.slots.give_back(slot) };
     }
 

@@ -13,7 +13,11 @@ use crate::sanitizer;
 /// One slot: the value while the slot is in use, the link to the next free
 /// slot while it is free. A union has no drop glue, so `typed-arena` never
 /// drops a slot and the arena's drop never touches `T`.
+///
+/// The zero-sized `_uninit` field makes "neither" a valid state too, as in
+/// `MaybeUninit`: fresh slots sit uninitialized in typed-arena's chunks.
 pub(crate) union Slot<T> {
+    _uninit: (),
     _value: ManuallyDrop<T>,
     next: Option<NonNull<Slot<T>>>,
 }
@@ -113,8 +117,10 @@ impl<T> Slots<T> {
     /// # Safety
     ///
     /// `value` was returned by [`take`](Self::take) on this `Slots`, has not
-    /// been given back since, and holds no live value: it was never written,
-    /// or its value has been dropped or moved out.
+    /// been given back since, and holds no value that will be used again: it
+    /// was never written, or its value has been dropped, moved out or
+    /// forgotten. (Forgetting is fine: leaking is safe, and no `Pin` can
+    /// promise the value's memory outlives it, as `DropBox` cannot be pinned.)
     #[inline]
     pub(crate) unsafe fn give_back(&self, value: NonNull<T>) {
         self.len.set(self.len.get() - 1);
@@ -137,7 +143,8 @@ impl<T> Slots<T> {
         // A new run must start empty-handed: park what is left of the current
         // fresh run on the free list so that none of it is lost.
         while self.fresh.get() != self.fresh_end.get() {
-            let slot = self.bump();
+            // SAFETY: the loop condition says the run is not empty.
+            let slot = unsafe { self.bump() };
             // SAFETY: a slot just taken from the fresh run is ours and holds
             // nothing (invariant 2).
             unsafe { self.push_free(slot) };
@@ -166,16 +173,23 @@ impl<T> Slots<T> {
         if self.fresh.get() == self.fresh_end.get() {
             self.carve(1);
         }
-        self.bump()
+        // SAFETY: a run was just carved if this one was used up, and carving
+        // yields at least one slot.
+        unsafe { self.bump() }
     }
 
-    /// Takes the first slot of the fresh run, which must not be empty.
+    /// Takes the first slot of the fresh run.
+    ///
+    /// # Safety
+    ///
+    /// The fresh run is not empty: `fresh != fresh_end`.
     #[inline]
-    fn bump(&self) -> NonNull<Slot<T>> {
+    unsafe fn bump(&self) -> NonNull<Slot<T>> {
         let slot = self.fresh.get();
         debug_assert!(slot != self.fresh_end.get());
-        // SAFETY: `slot` lies inside a run carved by `carve`, so one past it
-        // is at most `fresh_end`, the end of that same allocation.
+        // SAFETY: the run is not empty (the caller's promise), so `slot` lies
+        // inside a run carved by `carve` and one past it is at most
+        // `fresh_end`, the end of that same allocation.
         self.fresh.set(unsafe { slot.add(1) });
         sanitizer::unpoison(slot);
         // SAFETY: a fresh run starts at a slice pointer, never null.
@@ -206,7 +220,8 @@ impl<T> Slots<T> {
                 // this run: free-list it rather than waste it.
                 self.fresh_end.set(self.claim(chunks, spare));
                 while self.fresh.get() != self.fresh_end.get() {
-                    let slot = self.bump();
+                    // SAFETY: the loop condition says the run is not empty.
+                    let slot = unsafe { self.bump() };
                     // SAFETY: just carved, ours and empty (invariants 1, 2).
                     unsafe { self.push_free(slot) };
                 }
