@@ -248,7 +248,7 @@ fn goals(results: &[JobResult]) {
     println!("goals (peer's time / DropArena's, against what is required)");
     for (goal, ratio, required) in checks {
         let verdict = if ratio >= required { "met" } else { "MISSED" };
-        println!("  {verdict:<6} {goal:<66} {ratio:>5.2}x (needs >= {required:.2}x)");
+        println!("  {verdict:<6} {goal:<66} {ratio:>6.3}x (needs >= {required:.3}x)");
     }
 }
 
