@@ -197,15 +197,13 @@ impl<T> Slots<T> {
     }
 
     /// Replaces the used-up fresh run with a new run of at least `min` slots:
-    /// all that is left of typed-arena's current chunk, or else a whole new
-    /// chunk.
+    /// the whole of a typed-arena chunk.
     ///
-    /// typed-arena makes each new chunk at least twice as large as the one
-    /// before (and at least `min`, rounded up to a power of two), so runs grow
-    /// geometrically, each at least as large as everything carved before, and
-    /// there are `O(log n)` runs for `n` slots. Since a run always takes the
-    /// whole rest of its chunk, every byte typed-arena allocates becomes a
-    /// slot: the footprint is the capacity.
+    /// A run always takes all that is left of its chunk, so the current chunk
+    /// is either brand new (the first) or used up, and every byte typed-arena
+    /// allocates becomes a slot. typed-arena makes each new chunk at least
+    /// twice as large as the one before (and at least `min`), so there are
+    /// `O(log n)` runs for `n` slots.
     #[cold]
     #[inline(never)]
     fn carve(&self, min: usize) {
@@ -214,18 +212,8 @@ impl<T> Slots<T> {
             .chunks
             .get_or_init(|| typed_arena::Arena::with_capacity(min.max(Self::MIN_RUN)));
         let spare = chunks.uninitialized_array().len();
+        debug_assert!(spare == 0 || spare >= min, "a chunk was left half-claimed");
         if spare < min {
-            if spare != 0 {
-                // The rest of typed-arena's current chunk is too short for
-                // this run: free-list it rather than waste it.
-                self.fresh_end.set(self.claim(chunks, spare));
-                while self.fresh.get() != self.fresh_end.get() {
-                    // SAFETY: the loop condition says the run is not empty.
-                    let slot = unsafe { self.bump() };
-                    // SAFETY: just carved, ours and empty (invariants 1, 2).
-                    unsafe { self.push_free(slot) };
-                }
-            }
             chunks.reserve_extend(min);
         }
         let n = chunks.uninitialized_array().len();
