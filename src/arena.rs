@@ -7,7 +7,7 @@ use core::ptr::NonNull;
 
 use crate::boxed::DropBox;
 use crate::brand::Brand;
-use crate::slot::Slots;
+use crate::raw::RawArena;
 
 /// A single-type allocator whose [`DropBox`]es can be given back one by one.
 ///
@@ -20,12 +20,12 @@ use crate::slot::Slots;
 ///
 /// # Invariants
 ///
-/// `slots` holds every slot this arena has handed out. A `DropBox<'id, T>` is
+/// `raw` holds every slot this arena has handed out. A `DropBox<'id, T>` is
 /// only ever made by [`alloc`](Self::alloc) or [`alloc_with`](Self::alloc_with)
 /// on the one arena branded `'id`, so a box with the same brand points to an
-/// in-use slot of `slots`.
+/// in-use slot of `raw`.
 pub struct DropArena<'id, T> {
-    slots: Slots<T>,
+    raw: RawArena<T>,
     brand: Brand<'id>,
 }
 
@@ -72,7 +72,7 @@ impl<'id, T> DropArena<'id, T> {
     /// "same brand" mean "same arena" (the invariant above).
     const unsafe fn branded() -> Self {
         DropArena {
-            slots: Slots::new(),
+            raw: RawArena::new(),
             brand: PhantomData,
         }
     }
@@ -126,10 +126,10 @@ impl<'id, T> DropArena<'id, T> {
     }
 
     /// Moves `value` into the arena. O(1): reuses the most recently reclaimed
-    /// slot if there is one, and carves a fresh slot otherwise.
+    /// slot if there is one, and takes a fresh slot otherwise.
     ///
-    /// If the arena cannot grow and panics (a capacity overflow while carving
-    /// a new run), `value` is forgotten rather than dropped.
+    /// If the arena cannot grow and panics (a capacity overflow while
+    /// allocating a new chunk), `value` is forgotten rather than dropped.
     ///
     /// ```
     /// # drop_arena::DropArena::with(|arena| {
@@ -144,7 +144,7 @@ impl<'id, T> DropArena<'id, T> {
         // landing pad, and `value` can stay in registers instead of being
         // spilled to the stack for one.
         let value = mem::ManuallyDrop::new(value);
-        let slot = self.slots.take();
+        let slot = self.raw.take();
         // SAFETY: `take` hands out an in-use slot that nobody else holds,
         // sized and aligned for `T`; writing initializes it.
         unsafe { slot.as_ptr().write(mem::ManuallyDrop::into_inner(value)) };
@@ -167,9 +167,9 @@ impl<'id, T> DropArena<'id, T> {
     /// ```
     #[inline]
     pub fn alloc_with(&'id self, f: impl FnOnce() -> T) -> DropBox<'id, T> {
-        let slot = self.slots.take();
-        let unwind = GiveBack {
-            slots: &self.slots,
+        let slot = self.raw.take();
+        let unwind = EmptySlot {
+            raw: &self.raw,
             slot,
         };
         let value = f();
@@ -198,8 +198,8 @@ impl<'id, T> DropArena<'id, T> {
     pub fn drop_box(&'id self, b: DropBox<'id, T>) {
         let slot = DropBox::into_raw(b);
         // Reclaims the slot after the drop below, even if it unwinds.
-        let _give_back = GiveBack {
-            slots: &self.slots,
+        let _empty = EmptySlot {
+            raw: &self.raw,
             slot,
         };
         // SAFETY: `into_raw` gave up ownership of the value in an in-use
@@ -224,7 +224,7 @@ impl<'id, T> DropArena<'id, T> {
         // is read out once, leaving the slot empty.
         let value = unsafe { slot.as_ptr().read() };
         // SAFETY: the slot is ours (same brand), in use and now empty.
-        unsafe { self.slots.give_back(slot) };
+        unsafe { self.raw.give_back(slot) };
         value
     }
 
@@ -244,7 +244,7 @@ impl<'id, T> DropArena<'id, T> {
         let slot = DropBox::into_raw(b);
         // SAFETY: the slot is ours (same brand) and in use; its value is
         // forgotten, which `give_back` allows: nothing will read it again.
-        unsafe { self.slots.give_back(slot) };
+        unsafe { self.raw.give_back(slot) };
     }
 
     /// The number of slots in use: allocated and not yet reclaimed through
@@ -262,7 +262,7 @@ impl<'id, T> DropArena<'id, T> {
     /// ```
     #[inline]
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.raw.len()
     }
 
     /// Whether no slot is in use.
@@ -293,7 +293,7 @@ impl<'id, T> DropArena<'id, T> {
     /// ```
     #[inline]
     pub fn capacity(&self) -> usize {
-        self.slots.capacity()
+        self.raw.capacity()
     }
 
     /// Makes room for at least `additional` more values, so that the next
@@ -307,7 +307,16 @@ impl<'id, T> DropArena<'id, T> {
     /// # });
     /// ```
     pub fn reserve(&self, additional: usize) {
-        self.slots.reserve(additional);
+        self.raw.reserve(additional);
+    }
+
+    /// Asserts the kernel's invariants (`RawArena::check`). Not part of the
+    /// API: it exists only in this crate's unit tests and under cargo-fuzz,
+    /// where the shared model calls it after every operation.
+    #[cfg(any(test, fuzzing))]
+    #[doc(hidden)]
+    pub fn check_invariants(&self) {
+        self.raw.check();
     }
 }
 
@@ -320,19 +329,19 @@ impl<T> fmt::Debug for DropArena<'_, T> {
     }
 }
 
-/// Gives an in-use, empty slot back when dropped: after a value's destructor
-/// (even one that panics) or when a constructor panics.
-struct GiveBack<'a, T> {
-    slots: &'a Slots<T>,
+/// An in-use slot whose value is gone, given back when dropped: after a
+/// value's destructor (even one that panics) or when a constructor panics.
+struct EmptySlot<'a, T> {
+    raw: &'a RawArena<T>,
     slot: NonNull<T>,
 }
 
-impl<T> Drop for GiveBack<'_, T> {
+impl<T> Drop for EmptySlot<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        // SAFETY: a `GiveBack` is only made for an in-use slot of `slots`
-        // whose value is gone (dropped, or never written) by the time the
-        // guard drops, and it is dropped or forgotten exactly once.
-        unsafe { self.slots.give_back(self.slot) };
+        // SAFETY: an `EmptySlot` is only made for an in-use slot of `raw`
+        // whose value is gone (dropped, or never written) by the time it
+        // drops, and it is dropped or forgotten exactly once.
+        unsafe { self.raw.give_back(self.slot) };
     }
 }

@@ -190,11 +190,14 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+#[cfg(any(test, fuzzing))]
+extern crate alloc;
+
 mod arena;
 mod boxed;
 mod brand;
+mod raw;
 mod sanitizer;
-mod slot;
 
 pub use arena::DropArena;
 pub use boxed::DropBox;

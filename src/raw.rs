@@ -1,0 +1,328 @@
+//! The unsafe kernel: [`RawArena`], slots of uninitialized memory handed out
+//! and taken back in O(1).
+//!
+//! Everything else in the crate builds on [`RawArena::take`] and
+//! [`RawArena::give_back`]; the words used for memory here are defined once,
+//! on [`RawArena`].
+
+use core::cell::{Cell, OnceCell};
+use core::mem::ManuallyDrop;
+use core::ptr::{self, NonNull};
+
+use crate::sanitizer;
+
+/// One slot: the value while the slot is in use, the link to the next free
+/// slot while it is free. A union has no drop glue, so `typed-arena` never
+/// drops a slot and the arena's drop never touches `T`.
+///
+/// The zero-sized `_uninit` field makes "neither" a valid state too, as in
+/// `MaybeUninit`: fresh slots sit uninitialized in their chunk.
+pub(crate) union Slot<T> {
+    _uninit: (),
+    _value: ManuallyDrop<T>,
+    next: Option<NonNull<Slot<T>>>,
+}
+
+/// Slots for values of one type: the memory behind a `DropArena`, and the
+/// bookkeeping of which slot is where.
+///
+/// # Vocabulary
+///
+/// - A **slot** holds one `T`: a [`Slot<T>`], as large as `T` or a pointer.
+/// - A **chunk** is an array of slots allocated by `typed-arena`. The kernel
+///   takes each chunk whole, and only when the previous one is used up.
+/// - Every slot of every chunk is in exactly one **state**:
+///   - **fresh**: never handed out; the fresh slots are the tail
+///     `fresh..fresh_end` of the newest chunk;
+///   - **free**: given back, on the intrusive **free list** that starts at
+///     `free` and is linked through the slots' `next` fields;
+///   - **in use**: handed out by [`take`](Self::take) and not yet passed to
+///     [`give_back`](Self::give_back).
+///
+/// `take` pops the free list, or else takes the next fresh slot, or else
+/// allocates a new chunk ([`grow`](Self::grow)). `give_back` pushes on the
+/// free list, so slots are reused last in, first out.
+///
+/// # Invariants
+///
+/// For a non-zero-sized `T`:
+///
+/// 1. **Stable memory.** Every slot pointer stored here or handed out by
+///    `take` points into a chunk owned by `chunks`. A chunk is never moved,
+///    shrunk or freed before the `RawArena` is dropped (`typed-arena` starts
+///    a new chunk rather than growing one).
+/// 2. **Three disjoint states.** Each slot is fresh, free or in use, as the
+///    vocabulary above says; a free slot's `next` field is initialized, a
+///    fresh slot's contents are not.
+/// 3. **Counts.** `len` is the number of slots in use; `capacity` is the number
+///    of slots in all chunks, so `capacity - len` slots are fresh or free.
+///
+/// For a zero-sized `T` no memory exists: `take` returns a dangling, aligned
+/// pointer (valid for zero-sized reads and writes), `free`, `fresh` and
+/// `chunks` stay empty, and only `len` moves.
+///
+/// [`check`](Self::check) asserts all of this in tests.
+pub(crate) struct RawArena<T> {
+    free: Cell<Option<NonNull<Slot<T>>>>,
+    fresh: Cell<*mut Slot<T>>,
+    fresh_end: Cell<*mut Slot<T>>,
+    len: Cell<usize>,
+    capacity: Cell<usize>,
+    chunks: OnceCell<typed_arena::Arena<Slot<T>>>,
+    /// Where each chunk lies, for the checks that tell our slots from others.
+    #[cfg(any(test, fuzzing))]
+    bounds: core::cell::RefCell<alloc::vec::Vec<(usize, usize)>>,
+}
+
+impl<T> RawArena<T> {
+    const IS_ZST: bool = size_of::<T>() == 0;
+
+    /// The smallest chunk worth asking `typed-arena` for: about 4 KiB.
+    const MIN_CHUNK: usize = {
+        let n = 4096 / size_of::<Slot<T>>();
+        if n == 0 { 1 } else { n }
+    };
+
+    /// Empty: no memory is allocated until the first slot is taken.
+    pub(crate) const fn new() -> Self {
+        RawArena {
+            free: Cell::new(None),
+            fresh: Cell::new(ptr::null_mut()),
+            fresh_end: Cell::new(ptr::null_mut()),
+            len: Cell::new(0),
+            capacity: Cell::new(0),
+            chunks: OnceCell::new(),
+            #[cfg(any(test, fuzzing))]
+            bounds: core::cell::RefCell::new(alloc::vec::Vec::new()),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len.get()
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        if Self::IS_ZST {
+            usize::MAX
+        } else {
+            self.capacity.get()
+        }
+    }
+
+    /// Puts one slot in use and returns it, uninitialized. Nobody else is
+    /// handed it until it is passed to [`give_back`](Self::give_back).
+    #[inline]
+    pub(crate) fn take(&self) -> NonNull<T> {
+        if Self::IS_ZST {
+            self.len.set(self.len.get() + 1);
+            return NonNull::dangling();
+        }
+        let slot = match self.free.get() {
+            Some(slot) => {
+                sanitizer::unpoison(slot.as_ptr());
+                // SAFETY: `slot` is free (invariant 2), so its `next` field is
+                // initialized, and its memory is live (invariant 1).
+                self.free.set(unsafe { (*slot.as_ptr()).next });
+                slot
+            }
+            None => self.take_fresh(),
+        };
+        // Counted only now: growing may panic, and then no slot is in use.
+        self.len.set(self.len.get() + 1);
+        slot.cast()
+    }
+
+    /// Puts a slot on the free list, to be handed out again before any fresh
+    /// one.
+    ///
+    /// # Safety
+    ///
+    /// `value` was returned by [`take`](Self::take) on this `RawArena`, has
+    /// not been given back since, and holds no value that will be used again:
+    /// it was never written, or its value has been dropped, moved out or
+    /// forgotten. (Forgetting is fine: leaking is safe, and no `Pin` can
+    /// promise the value's memory outlives it, as `DropBox` cannot be pinned.)
+    #[inline]
+    pub(crate) unsafe fn give_back(&self, value: NonNull<T>) {
+        self.len.set(self.len.get() - 1);
+        if !Self::IS_ZST {
+            // SAFETY: the caller hands over an in-use slot of ours with no
+            // live value in it, which is exactly what `push_free` takes.
+            unsafe { self.push_free(value.cast()) };
+        }
+    }
+
+    /// Makes sure the next `additional` calls to `take` allocate no memory.
+    pub(crate) fn reserve(&self, additional: usize) {
+        if Self::IS_ZST {
+            return;
+        }
+        let spare = self.capacity.get() - self.len.get();
+        if spare >= additional {
+            return;
+        }
+        // `grow` needs the newest chunk used up: move its fresh slots to the
+        // free list first, so that none of them is lost.
+        while self.fresh.get() != self.fresh_end.get() {
+            // SAFETY: the loop condition says a fresh slot is left.
+            let slot = unsafe { self.next_fresh() };
+            // SAFETY: a slot just taken from the fresh ones is ours and holds
+            // nothing (invariant 2).
+            unsafe { self.push_free(slot) };
+        }
+        self.grow(additional - spare);
+    }
+
+    /// # Safety
+    ///
+    /// `slot` is one of ours (invariant 1), holds no live value, and is in no
+    /// state but the caller's hands: not free, not fresh.
+    #[inline]
+    unsafe fn push_free(&self, slot: NonNull<Slot<T>>) {
+        // SAFETY: the caller promises the slot is ours and unused, so writing
+        // its `next` field overwrites nothing live; it becomes free with
+        // `next` initialized, as invariant 2 requires.
+        unsafe { (*slot.as_ptr()).next = self.free.get() };
+        self.free.set(Some(slot));
+        sanitizer::poison(slot.as_ptr());
+    }
+
+    /// The slow half of `take`: the next fresh slot, growing first if there
+    /// is none.
+    #[inline]
+    fn take_fresh(&self) -> NonNull<Slot<T>> {
+        if self.fresh.get() == self.fresh_end.get() {
+            self.grow(1);
+        }
+        // SAFETY: `grow` was just called if no slot was fresh, and it leaves
+        // at least one.
+        unsafe { self.next_fresh() }
+    }
+
+    /// Takes the first fresh slot.
+    ///
+    /// # Safety
+    ///
+    /// A slot is fresh: `fresh != fresh_end`.
+    #[inline]
+    unsafe fn next_fresh(&self) -> NonNull<Slot<T>> {
+        let slot = self.fresh.get();
+        debug_assert!(slot != self.fresh_end.get());
+        // SAFETY: a slot is fresh (the caller's promise), so `slot` lies inside
+        // the newest chunk and one past it is at most `fresh_end`, the end of
+        // that chunk.
+        self.fresh.set(unsafe { slot.add(1) });
+        sanitizer::unpoison(slot);
+        // SAFETY: the fresh slots start at a slice pointer, never null.
+        unsafe { NonNull::new_unchecked(slot) }
+    }
+
+    /// Takes a new chunk of at least `min` slots, all fresh. No slot may be
+    /// fresh when it is called.
+    ///
+    /// Each chunk is taken whole, so every byte `typed-arena` allocates
+    /// becomes a slot. `typed-arena` makes each chunk at least twice as large
+    /// as the one before (and at least `min`), so there are `O(log n)` chunks
+    /// for `n` slots.
+    #[cold]
+    #[inline(never)]
+    fn grow(&self, min: usize) {
+        debug_assert!(self.fresh.get() == self.fresh_end.get());
+        let chunks = self
+            .chunks
+            .get_or_init(|| typed_arena::Arena::with_capacity(min.max(Self::MIN_CHUNK)));
+        // Either this is the first chunk, untouched, or the newest chunk is
+        // used up and `reserve_extend` starts the next one.
+        let spare = chunks.uninitialized_array().len();
+        debug_assert!(spare == 0 || spare >= min, "a chunk was left half used");
+        if spare < min {
+            chunks.reserve_extend(min);
+        }
+        let n = chunks.uninitialized_array().len();
+        // SAFETY: typed-arena hands out uninitialized memory; `Slot` is a
+        // union without drop glue, so typed-arena dropping these "values"
+        // later does nothing, and we only ever write them before reading.
+        let chunk = unsafe { chunks.alloc_uninitialized(n) };
+        let start = chunk.as_mut_ptr().cast::<Slot<T>>();
+        // SAFETY: one past the end of the chunk just handed to us.
+        let end = unsafe { start.add(n) };
+        sanitizer::poison_run(start, n);
+        // Updated only now that the memory exists: if allocating it panicked,
+        // nothing changed.
+        self.fresh.set(start);
+        self.fresh_end.set(end);
+        self.capacity.set(self.capacity.get() + n);
+        #[cfg(any(test, fuzzing))]
+        self.bounds
+            .borrow_mut()
+            .push((start as usize, end as usize));
+    }
+
+    /// Asserts the invariants: the counts add up, the fresh slots are the
+    /// tail of the newest chunk, and the free list is acyclic, inside the
+    /// chunks and clear of the fresh slots. O(capacity), for tests.
+    #[cfg(any(test, fuzzing))]
+    pub(crate) fn check(&self) {
+        let (free, fresh, fresh_end) = (self.free.get(), self.fresh.get(), self.fresh_end.get());
+        if Self::IS_ZST {
+            assert!(free.is_none() && fresh.is_null() && fresh_end.is_null());
+            assert!(self.chunks.get().is_none() && self.capacity.get() == 0);
+            return;
+        }
+        let bounds = self.bounds.borrow();
+        let size = size_of::<Slot<T>>();
+        let in_chunks: usize = bounds
+            .iter()
+            .map(|&(start, end)| (end - start) / size)
+            .sum();
+        assert_eq!(
+            self.capacity.get(),
+            in_chunks,
+            "capacity is not the chunks' slots"
+        );
+        match bounds.last() {
+            Some(&(start, end)) => {
+                assert!(
+                    start <= fresh as usize && fresh as usize <= end,
+                    "fresh outside the newest chunk"
+                );
+                assert_eq!(
+                    fresh_end as usize, end,
+                    "fresh slots are not the newest chunk's tail"
+                );
+            }
+            None => assert!(fresh.is_null() && fresh_end.is_null() && free.is_none()),
+        }
+        let n_fresh = (fresh_end as usize - fresh as usize) / size;
+        let mut n_free = 0;
+        let mut next = free;
+        while let Some(slot) = next {
+            n_free += 1;
+            assert!(
+                n_free + n_fresh <= self.capacity.get(),
+                "the free list is cyclic"
+            );
+            let at = slot.as_ptr() as usize;
+            assert!(
+                bounds
+                    .iter()
+                    .any(|&(start, end)| start <= at && at < end && (at - start) % size == 0),
+                "free slot {at:#x} is not a slot of this arena"
+            );
+            assert!(
+                !(fresh as usize <= at && at < fresh_end as usize),
+                "free slot {at:#x} is also fresh"
+            );
+            sanitizer::unpoison(slot.as_ptr());
+            // SAFETY: the slot lies in one of our chunks (checked above) and
+            // is on the free list, so its `next` field is initialized.
+            next = unsafe { (*slot.as_ptr()).next };
+            sanitizer::poison(slot.as_ptr());
+        }
+        assert_eq!(
+            self.len.get() + n_free + n_fresh,
+            self.capacity.get(),
+            "slots in use, free and fresh do not add up to the capacity"
+        );
+    }
+}
