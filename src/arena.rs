@@ -139,6 +139,7 @@ impl<'id, T> DropArena<'id, T> {
     /// # });
     /// ```
     #[inline]
+    #[must_use = "a box dropped at once drops its value but keeps its slot in use until the arena ends; bind the box and give it back with `drop_box`"]
     pub fn alloc(&'id self, value: T) -> DropBox<'id, T> {
         // Nothing to drop if `take` unwinds, so the fast path needs no
         // landing pad, and `value` can stay in registers instead of being
@@ -150,7 +151,7 @@ impl<'id, T> DropArena<'id, T> {
         unsafe { slot.as_ptr().write(mem::ManuallyDrop::into_inner(value)) };
         // SAFETY: the slot is in use, holds a `T`, and came from the arena
         // branded `'id` (the `DropBox` invariant).
-        unsafe { DropBox::from_raw(slot) }
+        unsafe { DropBox::from_non_null(slot) }
     }
 
     /// Allocates the value `f` returns, writing it straight into its slot.
@@ -166,6 +167,7 @@ impl<'id, T> DropArena<'id, T> {
     /// # });
     /// ```
     #[inline]
+    #[must_use = "a box dropped at once drops its value but keeps its slot in use until the arena ends; bind the box and give it back with `drop_box`"]
     pub fn alloc_with(&'id self, f: impl FnOnce() -> T) -> DropBox<'id, T> {
         let slot = self.raw.take();
         let unwind = EmptySlot {
@@ -178,8 +180,35 @@ impl<'id, T> DropArena<'id, T> {
         // fresh) while `f` ran, so nothing `f` did could have touched it.
         unsafe {
             slot.as_ptr().write(value);
-            DropBox::from_raw(slot)
+            DropBox::from_non_null(slot)
         }
+    }
+
+    /// Allocates the value `f` returns if it returns `Ok`, and returns `f`'s
+    /// error otherwise.
+    ///
+    /// The slot is taken only once `f` has succeeded, so an `Err` (or a
+    /// panic) leaves the arena exactly as it was: same `len`, same
+    /// `capacity`, same next slot. `f` may use this arena, as in
+    /// [`alloc_with`](Self::alloc_with). The value is built before it has a
+    /// slot, so it is moved into place once.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let parsed = arena.try_alloc_with(|| "42".parse::<u32>());
+    /// assert_eq!(*parsed.unwrap(), 42);
+    ///
+    /// let failed = arena.try_alloc_with(|| "forty-two".parse::<u32>());
+    /// assert!(failed.is_err());
+    /// assert_eq!(arena.len(), 1);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn try_alloc_with<E>(
+        &'id self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<DropBox<'id, T>, E> {
+        f().map(|value| self.alloc(value))
     }
 
     /// Drops the value and reclaims its slot for the next allocation.
@@ -196,13 +225,13 @@ impl<'id, T> DropArena<'id, T> {
     /// ```
     #[inline]
     pub fn drop_box(&'id self, b: DropBox<'id, T>) {
-        let slot = DropBox::into_raw(b);
+        let slot = DropBox::into_non_null(b);
         // Reclaims the slot after the drop below, even if it unwinds.
         let _empty = EmptySlot {
             raw: &self.raw,
             slot,
         };
-        // SAFETY: `into_raw` gave up ownership of the value in an in-use
+        // SAFETY: `into_non_null` gave up ownership of the value in an in-use
         // slot (the `DropBox` invariant); it is dropped exactly once here.
         unsafe { slot.as_ptr().drop_in_place() };
     }
@@ -218,9 +247,10 @@ impl<'id, T> DropArena<'id, T> {
     /// # });
     /// ```
     #[inline]
+    #[must_use = "the value is moved out and dropped at once; to drop it in place, use `drop_box`"]
     pub fn box_to_inner(&'id self, b: DropBox<'id, T>) -> T {
-        let slot = DropBox::into_raw(b);
-        // SAFETY: `into_raw` gave up ownership of the initialized value; it
+        let slot = DropBox::into_non_null(b);
+        // SAFETY: `into_non_null` gave up ownership of the initialized value; it
         // is read out once, leaving the slot empty.
         let value = unsafe { slot.as_ptr().read() };
         // SAFETY: the slot is ours (same brand), in use and now empty.
@@ -241,7 +271,7 @@ impl<'id, T> DropArena<'id, T> {
     /// ```
     #[inline]
     pub fn free_without_dropping(&'id self, b: DropBox<'id, T>) {
-        let slot = DropBox::into_raw(b);
+        let slot = DropBox::into_non_null(b);
         // SAFETY: the slot is ours (same brand) and in use; its value is
         // forgotten, which `give_back` allows: nothing will read it again.
         unsafe { self.raw.give_back(slot) };
@@ -308,6 +338,27 @@ impl<'id, T> DropArena<'id, T> {
     /// ```
     pub fn reserve(&self, additional: usize) {
         self.raw.reserve(additional);
+    }
+
+    /// The bytes this arena holds from the global allocator for its slots:
+    /// [`capacity`](Self::capacity) times the slot size (`T`'s size, at
+    /// least a pointer's, rounded up to `T`'s alignment), in use or not.
+    ///
+    /// 0 until the first allocation, and always for zero-sized types. Not
+    /// counted: `typed-arena`'s list of its chunks, a few words per chunk.
+    /// Memory only goes back to the system when the arena ends.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// assert_eq!(arena.allocated_bytes(), 0);
+    /// let b = arena.alloc([0u64; 4]);
+    /// assert_eq!(arena.allocated_bytes(), arena.capacity() * 32);
+    /// # arena.drop_box(b);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn allocated_bytes(&self) -> usize {
+        self.raw.chunk_bytes()
     }
 
     /// Asserts the kernel's invariants (`RawArena::check`). Not part of the

@@ -87,7 +87,7 @@ impl<'id, T> DropBox<'id, T> {
     /// `ptr` satisfies the `DropBox` invariant for brand `'id`, and ownership
     /// of the value passes to the new box.
     #[inline]
-    pub(crate) unsafe fn from_raw(ptr: NonNull<T>) -> Self {
+    pub(crate) unsafe fn from_non_null(ptr: NonNull<T>) -> Self {
         DropBox {
             ptr,
             brand: PhantomData,
@@ -98,8 +98,91 @@ impl<'id, T> DropBox<'id, T> {
     /// Gives up the box without dropping the value, returning where it is.
     /// The caller takes over the value and the in-use slot.
     #[inline]
-    pub(crate) fn into_raw(b: Self) -> NonNull<T> {
+    pub(crate) fn into_non_null(b: Self) -> NonNull<T> {
         ManuallyDrop::new(b).ptr
+    }
+
+    /// A pointer to the value, for reading. As with `Box`, writing through
+    /// it is undefined behaviour; use [`as_mut_ptr`](Self::as_mut_ptr).
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let b = arena.alloc(5u32);
+    /// let p = drop_arena::DropBox::as_ptr(&b);
+    /// assert_eq!(unsafe { *p }, 5);
+    /// # arena.drop_box(b);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn as_ptr(b: &Self) -> *const T {
+        b.ptr.as_ptr()
+    }
+
+    /// A pointer to the value, for reading and writing while the box lives
+    /// and is not otherwise used.
+    ///
+    /// ```
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let mut b = arena.alloc(5u32);
+    /// let p = drop_arena::DropBox::as_mut_ptr(&mut b);
+    /// unsafe { *p += 1 };
+    /// assert_eq!(*b, 6);
+    /// # arena.drop_box(b);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn as_mut_ptr(b: &mut Self) -> *mut T {
+        b.ptr.as_ptr()
+    }
+
+    /// Gives up the box and returns a pointer to its value, which stays
+    /// alive and keeps its slot. Turn it back into a box with
+    /// [`from_raw`](Self::from_raw) to drop or reclaim it; otherwise it is
+    /// leaked, as with [`leak`](Self::leak).
+    ///
+    /// For intrusive structures (parent pointers, doubly linked lists) whose
+    /// links cannot all be owning boxes.
+    ///
+    /// ```
+    /// use drop_arena::DropBox;
+    ///
+    /// # drop_arena::DropArena::with(|arena| {
+    /// let p: *mut String = DropBox::into_raw(arena.alloc(String::from("raw")));
+    /// unsafe { (*p).push('!') };
+    /// // SAFETY: `p` came from `into_raw` on a box of this arena, once.
+    /// let b = unsafe { DropBox::from_raw(p) };
+    /// assert_eq!(arena.box_to_inner(b), "raw!");
+    /// # });
+    /// ```
+    #[inline]
+    #[must_use = "the value and its slot are leaked unless the pointer goes back through `DropBox::from_raw`"]
+    pub fn into_raw(b: Self) -> *mut T {
+        DropBox::into_non_null(b).as_ptr()
+    }
+
+    /// Takes back ownership of a value given up with
+    /// [`into_raw`](Self::into_raw).
+    ///
+    /// # Safety
+    ///
+    /// The brand no longer proves where the pointer came from, so the caller
+    /// must:
+    /// - have `ptr` from [`DropBox::into_raw`] on a box of the arena branded
+    ///   `'id` (the arena this box will be given back to), and
+    /// - use it once: no other box has been made from `ptr` since that
+    ///   `into_raw`, and the value behind it is still there (it may have been
+    ///   changed through `ptr`, but not moved out or dropped).
+    ///
+    /// With AddressSanitizer on, a `ptr` whose slot was reclaimed is caught
+    /// here (see the [crate docs](crate#debugging-with-addresssanitizer)).
+    #[inline]
+    #[must_use = "dropping the box drops the value, but its slot stays in use until the arena ends; give it to `drop_box` instead"]
+    pub unsafe fn from_raw(ptr: *mut T) -> Self {
+        crate::sanitizer::assert_in_use(ptr);
+        // SAFETY: the caller promises `ptr` came from `into_raw` on a box
+        // branded `'id` and is used once, so it still satisfies the `DropBox`
+        // invariant, ownership included; `into_raw` never returns null.
+        unsafe { DropBox::from_non_null(NonNull::new_unchecked(ptr)) }
     }
 
     /// Moves the value out. The slot stays in use until the arena ends; use
@@ -116,10 +199,11 @@ impl<'id, T> DropBox<'id, T> {
     /// # });
     /// ```
     #[inline]
+    #[must_use = "the value is moved out and its slot stays in use until the arena ends; to drop the value and reuse the slot, use `DropArena::drop_box`"]
     pub fn into_inner(b: Self) -> T {
         // SAFETY: the box owned an initialized value (the `DropBox`
         // invariant), which `into_raw` gave up: it is read exactly once.
-        unsafe { DropBox::into_raw(b).as_ptr().read() }
+        unsafe { DropBox::into_non_null(b).as_ptr().read() }
     }
 
     /// Gives up ownership and returns a reference to the value for the rest of
@@ -133,6 +217,7 @@ impl<'id, T> DropBox<'id, T> {
     /// # });
     /// ```
     #[inline]
+    #[must_use = "the value is never dropped and its slot never reused; to drop it now and reuse the slot, use `DropArena::drop_box`"]
     pub fn leak(b: Self) -> &'id mut T
     where
         T: 'id,
@@ -140,7 +225,7 @@ impl<'id, T> DropBox<'id, T> {
         // SAFETY: the value is initialized and owned by nobody else (the
         // `DropBox` invariant); since the box is gone and the slot is never
         // reclaimed, the reference is unique. The arena outlives `'id`.
-        unsafe { &mut *DropBox::into_raw(b).as_ptr() }
+        unsafe { &mut *DropBox::into_non_null(b).as_ptr() }
     }
 }
 

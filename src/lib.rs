@@ -190,7 +190,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-#[cfg(any(test, fuzzing))]
+#[cfg(any(test, fuzzing, drop_arena_asan))]
 extern crate alloc;
 
 mod arena;

@@ -69,8 +69,10 @@ pub(crate) struct RawArena<T> {
     len: Cell<usize>,
     capacity: Cell<usize>,
     chunks: OnceCell<typed_arena::Arena<Slot<T>>>,
-    /// Where each chunk lies, for the checks that tell our slots from others.
-    #[cfg(any(test, fuzzing))]
+    /// Where each chunk lies, for the checks that tell our slots from others:
+    /// [`check`](Self::check) in tests, and [`assert_owns`](Self::assert_owns)
+    /// under AddressSanitizer.
+    #[cfg(any(test, fuzzing, drop_arena_asan))]
     bounds: core::cell::RefCell<alloc::vec::Vec<(usize, usize)>>,
 }
 
@@ -92,7 +94,7 @@ impl<T> RawArena<T> {
             len: Cell::new(0),
             capacity: Cell::new(0),
             chunks: OnceCell::new(),
-            #[cfg(any(test, fuzzing))]
+            #[cfg(any(test, fuzzing, drop_arena_asan))]
             bounds: core::cell::RefCell::new(alloc::vec::Vec::new()),
         }
     }
@@ -109,6 +111,12 @@ impl<T> RawArena<T> {
         }
     }
 
+    /// The bytes of all chunks: every slot, whatever its state. 0 for a
+    /// zero-sized `T`, whose `capacity` field never moves.
+    pub(crate) fn chunk_bytes(&self) -> usize {
+        self.capacity.get() * size_of::<Slot<T>>()
+    }
+
     /// Puts one slot in use and returns it, uninitialized. Nobody else is
     /// handed it until it is passed to [`give_back`](Self::give_back).
     #[inline]
@@ -119,6 +127,10 @@ impl<T> RawArena<T> {
         }
         let slot = match self.free.get() {
             Some(slot) => {
+                // Unpoisoning memory that is not ours would hide a real
+                // use-after-free from ASan: say whose mistake it is instead.
+                #[cfg(drop_arena_asan)]
+                self.assert_owns(slot);
                 sanitizer::unpoison(slot.as_ptr());
                 // SAFETY: `slot` is free (invariant 2), so its `next` field is
                 // initialized, and its memory is live (invariant 1).
@@ -144,6 +156,10 @@ impl<T> RawArena<T> {
     /// promise the value's memory outlives it, as `DropBox` cannot be pinned.)
     #[inline]
     pub(crate) unsafe fn give_back(&self, value: NonNull<T>) {
+        if !Self::IS_ZST {
+            #[cfg(drop_arena_asan)]
+            self.assert_owns(value.cast());
+        }
         self.len.set(self.len.get() - 1);
         if !Self::IS_ZST {
             // SAFETY: the caller hands over an in-use slot of ours with no
@@ -252,10 +268,35 @@ impl<T> RawArena<T> {
         self.fresh.set(start);
         self.fresh_end.set(end);
         self.capacity.set(self.capacity.get() + n);
-        #[cfg(any(test, fuzzing))]
+        #[cfg(any(test, fuzzing, drop_arena_asan))]
         self.bounds
             .borrow_mut()
             .push((start as usize, end as usize));
+    }
+
+    /// Whether `slot` is the start of a slot in one of our chunks.
+    #[cfg(any(test, fuzzing, drop_arena_asan))]
+    fn owns(&self, slot: NonNull<Slot<T>>) -> bool {
+        let at = slot.as_ptr() as usize;
+        let size = size_of::<Slot<T>>();
+        self.bounds
+            .borrow()
+            .iter()
+            .any(|&(start, end)| start <= at && at < end && (at - start) % size == 0)
+    }
+
+    /// Under AddressSanitizer, stops with a clear message when a slot that is
+    /// not ours is given back or found on the free list. Safe code cannot get
+    /// here (the brand rules it out); unsafe code that mixes up two arenas'
+    /// boxes can, and ASan alone would miss it once we unpoison the slot.
+    #[cfg(drop_arena_asan)]
+    #[track_caller]
+    fn assert_owns(&self, slot: NonNull<Slot<T>>) {
+        assert!(
+            self.owns(slot),
+            "drop_arena: the slot at {slot:p} does not belong to this arena; \
+             unsafe code gave a box back to an arena that did not make it",
+        );
     }
 
     /// Asserts the invariants: the counts add up, the fresh slots are the
@@ -304,9 +345,7 @@ impl<T> RawArena<T> {
             );
             let at = slot.as_ptr() as usize;
             assert!(
-                bounds
-                    .iter()
-                    .any(|&(start, end)| start <= at && at < end && (at - start) % size == 0),
+                self.owns(slot),
                 "free slot {at:#x} is not a slot of this arena"
             );
             assert!(

@@ -10,6 +10,7 @@ mod asan {
     unsafe extern "C" {
         pub(super) fn __asan_poison_memory_region(addr: *const u8, size: usize);
         pub(super) fn __asan_unpoison_memory_region(addr: *const u8, size: usize);
+        pub(super) fn __asan_region_is_poisoned(addr: *const u8, size: usize) -> *const u8;
     }
 }
 
@@ -41,4 +42,22 @@ pub(crate) fn unpoison<S>(slot: *mut S) {
         asan::__asan_unpoison_memory_region(slot.cast(), size_of::<S>())
     };
     let _ = slot;
+}
+
+/// Stops with a clear message if the object at `at` is poisoned: a pointer
+/// handed back to the arena's API whose slot is free or fresh.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn assert_in_use<S>(at: *const S) {
+    #[cfg(drop_arena_asan)]
+    {
+        // SAFETY: the query reads only ASan's shadow memory, never `at`.
+        let poisoned = unsafe { asan::__asan_region_is_poisoned(at.cast(), size_of::<S>()) };
+        assert!(
+            poisoned.is_null(),
+            "drop_arena: DropBox::from_raw({at:p}): that slot is not in use; \
+             the pointer was given back already, or never came from DropBox::into_raw",
+        );
+    }
+    let _ = at;
 }

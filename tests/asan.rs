@@ -225,3 +225,57 @@ fn reading_past_the_last_handed_out_slot_is_reported() {
         },
     );
 }
+
+/// The message of the panic `f` raises.
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .expect_err("the closure was expected to panic");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_else(|| String::from("(not a String)"))
+}
+
+#[test]
+fn from_raw_of_a_reclaimed_slot_is_reported() {
+    DropArena::with(|arena| {
+        let p = drop_arena::DropBox::into_raw(arena.alloc(7u64));
+        // SAFETY: `p` came from `into_raw` on a box of this arena, once.
+        arena.drop_box(unsafe { drop_arena::DropBox::from_raw(p) });
+        let message = panic_message(|| {
+            // SAFETY: none. `p` was given back already; ASan mode must stop
+            // this before a box is made.
+            let _ = unsafe { drop_arena::DropBox::<u64>::from_raw(p) };
+        });
+        assert!(message.contains("that slot is not in use"), "{message}");
+    });
+}
+
+/// The case that once went unreported: unsafe code relabels an inner arena's
+/// box with the outer arena's brand. Giving it to the outer arena would put
+/// the inner arena's slot on the outer free list; once the inner arena has
+/// freed its memory, the next outer `alloc` would unpoison freed memory and
+/// read its link, hiding the use-after-free from ASan. The arena checks that
+/// every slot given back is its own and says so.
+#[test]
+fn a_box_given_back_to_an_arena_that_did_not_make_it_is_reported() {
+    let message = panic_message(|| {
+        DropArena::with(|outer| {
+            let keep = outer.alloc(1u64);
+            DropArena::with(|inner| {
+                let foreign = inner.alloc(2u64);
+                // SAFETY: none. The brands differ; this transmute is the
+                // mistake the ASan mode must catch.
+                let relabeled: drop_arena::DropBox<'_, u64> =
+                    unsafe { std::mem::transmute(foreign) };
+                outer.drop_box(relabeled);
+            });
+            let _ = outer.alloc(3u64);
+            outer.drop_box(keep);
+        });
+    });
+    assert!(
+        message.contains("does not belong to this arena"),
+        "{message}"
+    );
+}
