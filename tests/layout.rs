@@ -45,7 +45,7 @@ fn zsts_are_counted_and_dropped_but_need_no_capacity() {
         }
         assert_eq!(arena.len(), 200);
         let zst = arena.alloc_with(|| CountedZst);
-        DropBox::leak(zst);
+        let _: &mut CountedZst = DropBox::leak(zst);
         assert_eq!(arena.len(), 201);
     });
     // 400 + 300 + 200 dropped; 100 forgotten; 1 leaked.

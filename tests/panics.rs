@@ -16,7 +16,7 @@ fn a_constructor_panic_leaves_len_unchanged_and_the_slot_reusable() {
         arena.drop_box(probe);
         // alloc_with takes `slot` before the constructor runs.
         assert_expected_panic(|| {
-            arena.alloc_with(|| -> u64 { expected_panic() });
+            let _ = arena.alloc_with(|| -> u64 { expected_panic() });
         });
         assert_eq!(arena.len(), 1);
         let next = arena.alloc(3);
@@ -34,7 +34,7 @@ fn a_constructor_panic_on_a_fresh_slot_loses_no_capacity() {
         let capacity = arena.capacity();
         for _ in 0..3 {
             assert_expected_panic(|| {
-                arena.alloc_with(|| -> u64 { expected_panic() });
+                let _ = arena.alloc_with(|| -> u64 { expected_panic() });
             });
         }
         assert_eq!(arena.len(), 1);
@@ -152,7 +152,7 @@ fn a_constructor_that_allocates_frees_and_then_panics() {
     make_arena!(arena);
     let before = arena.alloc(Node::new(arena, &ledger, 0));
     assert_expected_panic(|| {
-        arena.alloc_with(|| {
+        let _ = arena.alloc_with(|| {
             let freed = arena.alloc(Node::new(arena, &ledger, 1));
             let _kept = arena.alloc(Node::new(arena, &ledger, 2));
             arena.drop_box(freed);
@@ -204,7 +204,7 @@ fn a_destructor_panic_inside_a_constructor_unwinds_both() {
     assert_expected_panic(|| {
         // Takes `reserved_at`, then the destructor's temporary takes a
         // fresh slot, then `doomed_at` goes back, then `reserved_at`.
-        arena.alloc_with(|| {
+        let _ = arena.alloc_with(|| {
             arena.drop_box(doomed);
             Node::new(arena, &ledger, 2)
         });
