@@ -16,7 +16,7 @@
 //!
 //! DropArena::with(|arena| {
 //!     let a = arena.alloc(String::from("reclaimed"));
-//!     let b = arena.alloc(String::from("dropped in place"));
+//!     let b = arena.alloc(String::from("dropped, slot kept"));
 //!     let slot = &*a as *const String;
 //!     arena.drop_box(a); // drops the String, frees the slot
 //!     let c = arena.alloc(String::from("reuses a's slot"));
