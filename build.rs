@@ -1,5 +1,6 @@
 //! Turns on the AddressSanitizer hooks (`src/sanitizer.rs`) when the crate is
-//! compiled with `-Zsanitizer=address`, so users get them without a feature.
+//! compiled with `-Zsanitizer=address`, so users get them without a feature
+//! (the crate docs' "Debugging with AddressSanitizer" explains the mode).
 //!
 //! Cargo hands a build script the target's `cfg(sanitize = "...")` values in
 //! `CARGO_CFG_SANITIZE` (comma-separated), computed with the target's own

@@ -104,7 +104,7 @@ impl<'id, T> DropArena<'id, T> {
     }
 
     /// Like [`with`](Self::with), with room for `capacity` values allocated
-    /// up front.
+    /// up front. Panics or aborts as [`reserve`](Self::reserve) does.
     ///
     /// ```
     /// use drop_arena::DropArena;
@@ -128,8 +128,9 @@ impl<'id, T> DropArena<'id, T> {
     /// Moves `value` into the arena. O(1): reuses the most recently reclaimed
     /// slot if there is one, and takes a fresh slot otherwise.
     ///
-    /// If the arena cannot grow and panics (a capacity overflow while
-    /// allocating a new chunk), `value` is forgotten rather than dropped.
+    /// If the arena must grow and cannot, it panics or aborts as
+    /// [`reserve`](Self::reserve) does; on a panic `value` is forgotten
+    /// rather than dropped.
     ///
     /// ```
     /// # drop_arena::DropArena::with(|arena| {
@@ -154,10 +155,14 @@ impl<'id, T> DropArena<'id, T> {
         unsafe { DropBox::from_non_null(slot) }
     }
 
-    /// Allocates the value `f` returns, writing it straight into its slot.
+    /// Takes a slot, then moves the value `f` returns into it.
+    ///
+    /// With optimisations the compiler often builds the value straight in
+    /// the slot, but nothing guarantees it: a very large value may still be
+    /// built on the stack first, as with bumpalo's `alloc_with`.
     ///
     /// `f` may allocate from and reclaim into this same arena: the slot is
-    /// reserved before `f` runs. If `f` panics the slot is reclaimed and the
+    /// taken before `f` runs. If `f` panics the slot is reclaimed and the
     /// panic goes on.
     ///
     /// ```
@@ -328,6 +333,15 @@ impl<'id, T> DropArena<'id, T> {
 
     /// Makes room for at least `additional` more values, so that the next
     /// `additional` allocations do not allocate memory.
+    ///
+    /// As with `Vec`, a request whose size in bytes overflows `isize` panics
+    /// with "capacity overflow" and leaves the arena usable. So may a request
+    /// of more than half that size, because a new chunk is rounded up to a
+    /// power of two. A request the allocator cannot meet goes to
+    /// [`handle_alloc_error`], which aborts the process in programs that use
+    /// `std`.
+    ///
+    /// [`handle_alloc_error`]: https://doc.rust-lang.org/alloc/alloc/fn.handle_alloc_error.html
     ///
     /// ```
     /// # drop_arena::DropArena::with(|arena| {

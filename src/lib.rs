@@ -6,22 +6,22 @@
 //! scope, like `Box<T>`, but lives in the arena's memory. Give a box back
 //! with [`drop_box`](DropArena::drop_box) or
 //! [`box_to_inner`](DropArena::box_to_inner) and its slot goes on an
-//! intrusive free list, to be handed out by the next allocation. Fresh slots
-//! are carved from [`typed-arena`](typed_arena) chunks, so both directions
-//! are O(1) with a handful of instructions, and memory goes back to the
-//! system when the arena ends.
+//! intrusive free list, to be handed out by the next allocation. New slots
+//! come from chunks allocated by [`typed-arena`](typed_arena), so both
+//! directions are O(1) with a handful of instructions, and all memory goes
+//! back to the system when the arena ends.
 //!
 //! ```
 //! use drop_arena::DropArena;
 //!
 //! DropArena::with(|arena| {
 //!     let a = arena.alloc(String::from("reclaimed"));
-//!     let b = arena.alloc(String::from("dropped in place"));
+//!     let b = arena.alloc(String::from("dropped, slot kept"));
 //!     let slot = &*a as *const String;
 //!     arena.drop_box(a); // drops the String, frees the slot
 //!     let c = arena.alloc(String::from("reuses a's slot"));
 //!     assert_eq!(&*c as *const String, slot);
-//!     drop(b); // drops the String; the slot stays taken until the arena ends
+//!     drop(b); // drops the String; the slot stays in use until the arena ends
 //!     assert_eq!(arena.len(), 2);
 //! #   arena.drop_box(c);
 //! });
@@ -55,36 +55,16 @@
 //! code that makes its own. Nothing branded leaves either scope: not a box,
 //! not the arena reference, not a leaked `&'id mut T`.
 //!
-//! [What the compiler rejects](#what-the-compiler-rejects) lists the misuses
-//! this rules out.
-//!
 //! # What the compiler rejects
 //!
-//! The brand is worth exactly what the compiler proves, so the repository
-//! keeps a compile-fail suite, `ui-tests/` (run by `cargo test`): 42 misuses
-//! that must not compile, each with a comment saying why it would be unsound
-//! and the compiler output it must produce, and 8 idioms that must keep
-//! compiling (nested arenas, a recursive list, scoped threads, `async`). Its
-//! README explains each error message. In brief:
-//!
-//! | Misuse | Cases in `ui-tests/fail/` |
-//! |---|---|
-//! | reclaiming a box in another arena (`drop_box`, `box_to_inner`, `free_without_dropping`; nested `with` either way, two `make_arena!`s, `make_arena!` into `with`, across loop iterations) | `*_from_foreign_arena_*`, `*_from_foreign_make_arena`, `box_carried_between_with_calls`, `box_from_make_arena_into_with_arena` |
-//! | a helper asking for two arenas of one brand, called with two arenas | `same_brand_helper_with_two_*` |
-//! | changing a brand through a signature (invariance of `DropArena` and `DropBox`) | `arena_brand_cannot_*`, `box_brand_cannot_*`, `with_closure_picks_static_brand` |
-//! | two arenas from one `Guard`, a copied `Id`, a loop, or a diverging or `async` fn | `two_arenas_from_one_guard`, `arena_from_copied_id`, `arenas_from_guards_in_a_loop`, `two_make_arenas_unified_in_*` |
-//! | a box, the arena, a leaked `&mut` or a future escaping its scope | `box_escapes_with*`, `arena_ref_escapes_*`, `leaked_mut_escapes_with`, `future_capturing_arena_escapes_with`, `box_returned_from_make_arena_fn` |
-//! | a box outliving its arena (drop check, a `'static` requirement, moving the storage, an outer arena holding inner boxes) | `box_declared_before_make_arena`, `box_stored_in_static`, `box_sent_to_thread_spawn`, `arena_storage_moved_while_boxes_exist`, `arena_storage_declared_after_guard`, `outer_arena_holds_inner_arena_box` |
-//! | getting the value back through `DropBox`'s covariance in `T` | `shortened_box_returned_to_its_arena` |
-//! | using a box after reclaiming it | `box_used_after_drop_box` |
-//! | sharing an arena across threads; sending an arena or a box of a `!Send` value; sharing a box of a `!Sync` value | `arena_shared_across_threads`, `arena_of_rc_sent_to_thread`, `box_of_rc_sent_to_thread`, `box_of_cell_shared_across_threads` |
-//!
-//! Troubleshooting: an error about `storage` or `branded_place` "dropped
-//! while still borrowed" or "does not live long enough" comes from inside
-//! [`make_arena!`]: something branded is used after the block that made the
-//! arena, or is dropped after it. "borrowed data escapes outside of closure"
-//! from [`DropArena::with`] means a box or the arena is leaving the closure.
-//! "lifetime may not live long enough" with two `'id`s means two brands met.
+//! Misuses are compile errors: among them, reclaiming a box in another
+//! arena; a box, the arena reference or a leaked `&mut` outliving the arena;
+//! changing a brand through a signature; two arenas from one [`Guard`]; and
+//! sharing an arena between threads. The repository's compile-fail suite,
+//! `ui-tests/` (run by `cargo test`), keeps one file per misuse, each saying
+//! what a user might write, why it would be unsound and which rule rejects
+//! it; `ui-tests/README.md` lists them all. [Troubleshooting brand
+//! errors](#troubleshooting-brand-errors) below explains the messages.
 //!
 //! # Ending a box's life
 //!
@@ -100,50 +80,76 @@
 //! When the arena ends, all of its memory goes back to the system at once;
 //! values still in it (leaked or forgotten) are not dropped.
 //!
+//! A box's destructor cannot reclaim its own slot: it has no reference to
+//! the arena. A structure that owns boxes can, by keeping the arena
+//! reference and giving every node back in its own `Drop`:
+//!
+//! ```
+//! use drop_arena::{DropArena, DropBox, make_arena};
+//!
+//! struct Node<'id, T> {
+//!     value: T,
+//!     next: Option<DropBox<'id, Node<'id, T>>>,
+//! }
+//!
+//! /// A stack whose nodes live in an arena and go back to it.
+//! struct Stack<'id, T> {
+//!     arena: &'id DropArena<'id, Node<'id, T>>,
+//!     head: Option<DropBox<'id, Node<'id, T>>>,
+//! }
+//!
+//! impl<'id, T> Stack<'id, T> {
+//!     fn new(arena: &'id DropArena<'id, Node<'id, T>>) -> Self {
+//!         Stack { arena, head: None }
+//!     }
+//!
+//!     fn push(&mut self, value: T) {
+//!         let next = self.head.take();
+//!         self.head = Some(self.arena.alloc(Node { value, next }));
+//!     }
+//!
+//!     fn pop(&mut self) -> Option<T> {
+//!         let node = self.arena.box_to_inner(self.head.take()?);
+//!         self.head = node.next;
+//!         Some(node.value)
+//!     }
+//! }
+//!
+//! impl<T> Drop for Stack<'_, T> {
+//!     fn drop(&mut self) {
+//!         // One node at a time: each slot is reclaimed, and a long list
+//!         // does not recurse once per node.
+//!         while self.pop().is_some() {}
+//!     }
+//! }
+//!
+//! make_arena!(arena);
+//! let mut stack = Stack::new(arena);
+//! for word in ["a", "b", "c"] {
+//!     stack.push(String::from(word));
+//! }
+//! assert_eq!(stack.pop().as_deref(), Some("c"));
+//! assert_eq!(arena.len(), 2);
+//! drop(stack);
+//! assert!(arena.is_empty()); // every node went back to the arena
+//! ```
+//!
 //! # Costs
 //!
 //! - [`alloc`](DropArena::alloc), [`drop_box`](DropArena::drop_box),
 //!   [`box_to_inner`](DropArena::box_to_inner) and
 //!   [`free_without_dropping`](DropArena::free_without_dropping) are O(1):
-//!   a free-list pop or push, or a bump pointer. Growing carves a new chunk
-//!   at least as large as all the earlier ones together, so that too is O(1)
-//!   amortized.
+//!   a free-list pop or push, or taking the next fresh slot of the newest
+//!   chunk. When no slot is free or fresh, the arena allocates a new chunk at
+//!   least twice as large as the one before, so that too is O(1) amortized.
 //! - [`len`](DropArena::len), [`capacity`](DropArena::capacity) and
 //!   [`is_empty`](DropArena::is_empty) are O(1) counters.
-//! - A reclaimed slot is reused before fresh memory is carved (last in,
-//!   first out), so under steady churn the footprint follows the peak number
-//!   of live values, not the number of allocations.
-//! - A slot is as large as `T` or a pointer, whichever is larger, with `T`'s
-//!   alignment (page-aligned types work). Zero-sized types allocate no
-//!   memory at all; [`len`](DropArena::len) still counts them.
-//!
-//! # A recursive list
-//!
-//! ```
-//! use drop_arena::{DropBox, make_arena};
-//!
-//! struct Cons<'id> {
-//!     head: i64,
-//!     tail: List<'id>,
-//! }
-//! type List<'id> = Option<DropBox<'id, Cons<'id>>>;
-//!
-//! make_arena!(arena);
-//! let mut list: List = None;
-//! for head in 1..=100 {
-//!     list = Some(arena.alloc(Cons { head, tail: list }));
-//! }
-//! // Tear down iteratively, reusing each slot as it is freed.
-//! let mut sum = 0;
-//! while let Some(cell) = list {
-//!     let Cons { head, tail } = arena.box_to_inner(cell);
-//!     sum += head;
-//!     list = tail;
-//! }
-//! assert_eq!(sum, 5050);
-//! assert_eq!(arena.len(), 0);
-//! assert!(arena.capacity() >= 100);
-//! ```
+//! - A reclaimed slot is reused before any fresh one (last in, first out),
+//!   so under steady churn the footprint follows the peak number of live
+//!   values, not the number of allocations.
+//! - A slot is as large as `T` or a pointer, whichever is larger, and aligned
+//!   for both (page-aligned types work). Zero-sized types allocate no memory
+//!   at all; [`len`](DropArena::len) still counts them.
 //!
 //! # When to use it
 //!
@@ -160,31 +166,151 @@
 //!   `DropArena` for owning pointers with `Box` ergonomics, checked at
 //!   compile time.
 //!
+//! # Troubleshooting brand errors
+//!
+//! The brand is a lifetime, so every misuse shows up as a lifetime or borrow
+//! error, often pointing at the macro rather than at the mistake.
+//!
+//! **"temporary value dropped while borrowed" (E0716) at `make_arena!(..)`,
+//! usually twice** (some compiler versions say "`branded_place` does not live
+//! long enough", E0597). [`make_arena!`] declares hidden locals: `storage`
+//! (the arena itself) and, through [`make_guard!`], `branded_place` (the
+//! anchor of the brand) and a guard marker `lifetime_brand`. Being hygienic,
+//! they are called "temporary value": the error "originating in the macro
+//! `make_arena`" is about `storage`, the one "in the macro
+//! `$crate::make_guard`" about `branded_place`. The brand borrows both, so
+//! something needs the brand to outlast the block that made it. The *other*
+//! spans of the message say what:
+//!
+//! - "borrow might be used here, when `lifetime_brand` is dropped": two
+//!   brands were required to be equal (a box given to another arena, a helper
+//!   taking two arenas with one `'id`, an outer arena storing an inner
+//!   arena's boxes); the span is the end of the *other* guard's scope.
+//! - "borrow might be used here, when `x` is dropped and runs the `Drop` code
+//!   for type `DropBox`": `x` was declared before `make_arena!`; declare it
+//!   after.
+//! - "borrow later used here" after the block, or "argument requires that
+//!   borrow lasts for `'static`": something branded leaves the block (a box,
+//!   the arena reference, a `static`, `thread::spawn`).
+//! - The note "consider using a `let` binding to create a longer lived
+//!   value" does not apply: no brand can outlive its block.
+//!
+//! A nightly compiler with `RUSTFLAGS=-Zmacro-backtrace` shows which hidden
+//! local an error is about.
+//!
+//! **"cannot return value referencing temporary value" (E0515)** at the end
+//! of a function that uses `make_arena!`: it returns a box or the arena
+//! reference, and the "temporary value" is the hidden storage. Make the
+//! arena in the caller and pass `&'id DropArena<'id, T>` down.
+//!
+//! **"borrowed data escapes outside of closure" (E0521)** with
+//! [`DropArena::with`]: something ties the closure's arena to a lifetime
+//! outside it: a variable declared outside, another closure's arena, or a
+//! `'static` requirement ("argument requires that `'1` must outlive
+//! `'static`"). "`inner` escapes the closure body here" at a `drop_box`-like
+//! call means the box comes from another arena.
+//!
+//! **"lifetime may not live long enough ... returning this value requires
+//! that `'1` must outlive `'2`"**: a `with` closure returns something that
+//! carries its brand (`'1`, "has type `&'1 DropArena<'1, T>`"): a box, a
+//! leaked `&mut`, or a trait object made from one. Return plain values, or
+//! use `make_arena!` in the scope that needs the boxes.
+//!
+//! **"lifetime may not live long enough ... function was supposed to return
+//! data with lifetime `'long` but it is returning data with lifetime
+//! `'short`"**, with the note "`DropArena<'id, T>` is invariant over the
+//! parameter `'id`" (or `DropBox`): a signature changes a brand. Brands can
+//! be neither shortened nor lengthened, and the message may name the two
+//! lifetimes the other way round from your change, because invariance needs
+//! both directions. Give the function one `'id` used everywhere.
+//!
+//! **"lifetime may not live long enough ... requires that `'1` must outlive
+//! `'static`"** on a `with` closure's argument: its type is annotated with a
+//! specific lifetime, but `with` needs one that accepts any brand. Drop the
+//! annotation, or write `&DropArena<'_, T>`.
+//!
+//! **"`Cell<...>` cannot be shared between threads safely" (E0277)**, naming
+//! private types such as `drop_arena::raw::Slot<T>`: a thread captured an
+//! arena reference. The arena is not `Sync`; give each thread its own arena,
+//! or move boxes (not the arena) into the threads.
+//!
+//! **"`storage` does not live long enough ... borrow might be used here, when
+//! `lifetime_brand` is dropped" (E0597)** with [`DropArena::new`]: the arena
+//! was declared after [`make_guard!`], so it is dropped before the guard,
+//! whose drop still uses the brand. Declare it first and assign it later, as
+//! `make_arena!` does (see [`DropArena::new`]).
+//!
+//! **"cannot move out of `storage` because it is borrowed" (E0505)**: an
+//! arena made with [`DropArena::new`] is moved after its first allocation,
+//! which borrows it for the whole brand. Put it where it will stay before
+//! allocating.
+//!
+//! **"use of moved value" (E0382)**: a [`Guard`] used for a second arena (one
+//! guard per arena: call `make_guard!` again), or a box used after
+//! `drop_box`, `box_to_inner` or `free_without_dropping` took it.
+//!
+//! **"expected `Guard<'_>`, found `Id<'_>`" (E0308)**: [`DropArena::new`]
+//! wants the guard itself; an [`Id`] can be copied, so it cannot vouch for a
+//! unique arena.
+//!
 //! # Debugging with AddressSanitizer
 //!
-//! Built with `-Zsanitizer=address` (nightly), the arena poisons every slot
-//! that is free or not yet handed out, and unpoisons it when it is handed
-//! out, so a read or write through a stale pointer into a reclaimed slot is
-//! reported — useful when debugging your own `unsafe` code. It switches on
-//! by itself (the build script reads the compiler flags); there is no feature
-//! to enable.
+//! Built with `-Zsanitizer=address` (nightly), the arena tells ASan which
+//! slots are off limits: fresh slots are poisoned when their chunk is
+//! allocated, a slot is poisoned when it goes on the free list (after
+//! `drop_box`, `box_to_inner`, `free_without_dropping`, a panicking
+//! constructor, or `reserve` moving fresh slots there), and it is unpoisoned
+//! when it is handed out again. A read or write through a stale pointer into
+//! a free or fresh slot then stops the program with `ERROR: AddressSanitizer:
+//! use-after-poison`: useful when debugging your own `unsafe` code. After the
+//! arena ends its chunks are freed, and ASan's own `heap-use-after-free`
+//! check takes over.
+//!
+//! It switches on by itself: the build script sets `cfg(drop_arena_asan)`
+//! when the target's `cfg(sanitize)` values include exactly `address`
+//! (`hwaddress` and `kernel-address` do not count). There is no feature to
+//! enable, and without ASan every hook is an empty inline function. In the
+//! crate that uses `drop_arena`:
 //!
 //! ```text
 //! RUSTFLAGS=-Zsanitizer=address cargo +nightly test --target x86_64-unknown-linux-gnu
 //! ```
 //!
-//! (`--target` keeps the flag away from build scripts and proc macros.) It
-//! cannot see a stale pointer into a slot that has been handed out again:
-//! reuse is LIFO, so the next allocation takes the slot just reclaimed.
+//! `--target` keeps the flag away from build scripts and proc macros, which
+//! cannot load the ASan runtime. It cannot see:
+//!
+//! - a stale pointer into a slot that has been handed out again: that memory
+//!   is in use, and since reuse is last in, first out, the next allocation
+//!   takes the slot just reclaimed. There is no quarantine;
+//! - a slot that stays in use: after a plain `drop`, `DropBox::into_inner`,
+//!   `DropBox::leak` or `mem::forget` the slot stays unpoisoned until the
+//!   arena ends, so reading the dropped value is not reported;
+//! - an overrun within one slot: the bytes of a small `T`'s slot beyond `T`
+//!   are unpoisoned while it is in use;
+//! - accesses inside precompiled `std` code, which is not instrumented
+//!   (generic `std` code is monomorphised into your crate and is);
+//! - anything that is not an invalid access: data races, logic errors, or
+//!   uninitialised reads inside valid memory.
 //!
 //! # Soundness
 //!
-//! All `unsafe` code lives in one private module, the slot kernel, whose
-//! invariants are documented on the type that keeps them; every `unsafe`
-//! block names the invariant it relies on. `SAFETY.md` in the repository
-//! walks through the argument — the brand, drop check, `Send`/`Sync`, panics
-//! and reentrancy — and says which test, compile-fail case, sanitizer run or
-//! fuzz target checks each claim.
+//! The memory kernel, `RawArena` in the private module `raw`, owns all raw
+//! memory: it gets the chunks from `typed-arena` and decides which slot is
+//! fresh, free or in use. Its invariants are written on that type. The rest
+//! of the `unsafe` code builds on it:
+//!
+//! - `DropArena` and `DropBox` read, write and drop the value in a slot the
+//!   kernel handed out, under the `DropBox` invariant, and hand slots back
+//!   through the kernel;
+//! - `DropArena` makes the brand, whose uniqueness the rest relies on;
+//! - the `Send` and `Sync` impls of both are written by hand;
+//! - the sanitizer hooks call ASan's poisoning functions.
+//!
+//! Every `unsafe` block names the invariant it relies on in a `// SAFETY:`
+//! comment. `SAFETY.md` in the repository gives the arguments that span
+//! files (the brand, drop check, `Send`/`Sync`, panics and reentrancy) and
+//! the evidence: behaviour tests, the compile-fail suite, a property-based
+//! model, a fuzz target, AddressSanitizer and valgrind.
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]

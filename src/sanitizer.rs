@@ -1,9 +1,9 @@
-//! AddressSanitizer hooks: slots that are free or fresh are poisoned, so a
-//! read or write through a stale pointer into one is reported.
+//! AddressSanitizer hooks, called by the kernel (`raw.rs`) to poison slots
+//! that are free or fresh. What that catches and misses is explained once,
+//! in the crate docs' "Debugging with AddressSanitizer".
 //!
-//! `build.rs` turns this on (`cfg(drop_arena_asan)`) when the crate is built
-//! with `-Zsanitizer=address`; otherwise every hook is an empty inline
-//! function and costs nothing.
+//! `build.rs` sets `cfg(drop_arena_asan)` under `-Zsanitizer=address`;
+//! without it every hook is an empty inline function.
 
 #[cfg(drop_arena_asan)]
 mod asan {
@@ -14,7 +14,7 @@ mod asan {
     }
 }
 
-/// Marks `n` objects at `start` as off limits.
+/// Marks the `n` objects starting at `start` as off limits.
 #[inline(always)]
 pub(crate) fn poison_run<S>(start: *mut S, n: usize) {
     #[cfg(drop_arena_asan)]
