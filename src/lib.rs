@@ -76,6 +76,7 @@
 //! | `drop(b)`, or `b` going out of scope | dropped | in use until the arena ends |
 //! | [`DropBox::into_inner(b)`](DropBox::into_inner) | moved out and returned | in use until the arena ends |
 //! | [`DropBox::leak(b)`](DropBox::leak) | lives on as `&'id mut T`, never dropped | in use until the arena ends |
+//! | [`DropBox::into_raw(b)`](DropBox::into_raw) | lives on behind a `*mut T` | in use until [`DropBox::from_raw`] makes a box of it again, or the arena ends |
 //!
 //! When the arena ends, all of its memory goes back to the system at once;
 //! values still in it (leaked or forgotten) are not dropped.
@@ -195,8 +196,21 @@
 //! - The note "consider using a `let` binding to create a longer lived
 //!   value" does not apply: no brand can outlive its block.
 //!
+//! The same E0716 at a `make_guard!` of your own, with nothing else to go
+//! on, comes from two hand-made arenas forced to one type, e.g.
+//! `mem::swap(&mut first, &mut second)` on their storages: each guard's brand
+//! is unique, so the two types can never be equal. Keep one arena per brand;
+//! to start afresh, make a new arena in a new block.
+//!
 //! A nightly compiler with `RUSTFLAGS=-Zmacro-backtrace` shows which hidden
 //! local an error is about.
+//!
+//! **"`x` does not live long enough ... borrow might be used here, when
+//! `lifetime_brand` is dropped" (E0597)**, where `x` is a local whose
+//! reference was stored in the arena, even though the box was given back: a
+//! stored value must outlive the brand (`&'id DropArena<'id, T>` needs
+//! `T: 'id`), because the arena may keep values until it ends. Declare `x`
+//! before `make_arena!`, or outside the `with` call.
 //!
 //! **"cannot return value referencing temporary value" (E0515)** at the end
 //! of a function that uses `make_arena!`: it returns a box or the arena
@@ -291,6 +305,13 @@
 //!   (generic `std` code is monomorphised into your crate and is);
 //! - anything that is not an invalid access: data races, logic errors, or
 //!   uninitialised reads inside valid memory.
+//!
+//! Two mistakes of `unsafe` code get a panic with a message naming the cause,
+//! because ASan alone would miss them: a box given back to an arena that did
+//! not make it (a brand forged with `transmute`, or a [`DropBox::from_raw`]
+//! given the wrong arena's pointer), which the arena catches by checking that
+//! every slot it gets back lies in its own chunks; and
+//! [`DropBox::from_raw`] of a pointer whose slot is free or fresh.
 //!
 //! # Soundness
 //!
