@@ -262,7 +262,7 @@ impl<T> RawArena<T> {
         let start = chunk.as_mut_ptr().cast::<Slot<T>>();
         // SAFETY: one past the end of the chunk just handed to us.
         let end = unsafe { start.add(n) };
-        sanitizer::poison_run(start, n);
+        sanitizer::poison_many(start, n);
         // Updated only now that the memory exists: if allocating it panicked,
         // nothing changed.
         self.fresh.set(start);

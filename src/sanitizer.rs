@@ -16,7 +16,7 @@ mod asan {
 
 /// Marks the `n` objects starting at `start` as off limits.
 #[inline(always)]
-pub(crate) fn poison_run<S>(start: *mut S, n: usize) {
+pub(crate) fn poison_many<S>(start: *mut S, n: usize) {
     #[cfg(drop_arena_asan)]
     // SAFETY: poisoning only changes ASan's shadow memory; `start..start + n`
     // is memory this crate owns, so no other owner's accesses are affected.
@@ -29,7 +29,7 @@ pub(crate) fn poison_run<S>(start: *mut S, n: usize) {
 /// Marks the object at `slot` as off limits.
 #[inline(always)]
 pub(crate) fn poison<S>(slot: *mut S) {
-    poison_run(slot, 1);
+    poison_many(slot, 1);
 }
 
 /// Marks the object at `slot` as usable again.
