@@ -1,10 +1,10 @@
 //! DropArena against its peers, side by side, in a few seconds:
 //!
 //! ```text
-//! cargo run --release --example compare
+//! cargo run --release -p drop_arena-compare --example compare
 //! ```
 //!
-//! For each workload of the suite (see `benches/common/`) every peer runs
+//! For each workload of the suite (see `compare/src/`) every peer runs
 //! the same code through the same `Pool` interface, and must return the same
 //! checksum. Times are the best of several rounds, with the peers taking
 //! turns in a rotating order, so that noise from other processes hits
@@ -16,18 +16,18 @@
 //! in steady churn: the arenas that cannot reclaim grow with the number of
 //! operations, the ones that can stay at the size of the live set.
 //!
-//! `cargo bench --bench peers` measures the same workloads with criterion.
+//! `cargo bench -p drop_arena-compare --bench peers` measures the same
+//! workloads with criterion.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::any::TypeId;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-#[path = "../benches/common/mod.rs"]
-mod common;
-use common::peers::MimallocBox;
-use common::workloads::{RandomAddDrop, Triple};
-use common::{
+use drop_arena_compare::drop_arena_version;
+use drop_arena_compare::peers::MimallocBox;
+use drop_arena_compare::workloads::{RandomAddDrop, Triple};
+use drop_arena_compare::{
     Job, JobVisitor, Peer, PeerVisitor, Pool, Tally, Workload, agree, for_each_job, for_each_peer,
 };
 
@@ -48,7 +48,7 @@ fn main() {
     let started = Instant::now();
     println!(
         "drop_arena {}: DropArena against its peers",
-        env!("CARGO_PKG_VERSION")
+        drop_arena_version()
     );
     println!("ns per value allocated and reclaimed; best of {ROUNDS} interleaved rounds;");
     println!("ratio = peer's time / DropArena's (above 1.00x: DropArena is faster)\n");

@@ -1,6 +1,9 @@
-//! Workloads and peers shared by `benches/peers.rs` (criterion) and
-//! `examples/compare.rs` (the quick side-by-side table), so that both measure
-//! exactly the same code.
+//! DropArena against its peers: the workloads and the peers shared by the
+//! `compare` example (the quick side-by-side table) and the `peers` criterion
+//! bench, so that both measure exactly the same code.
+//!
+//! It is a package of its own in the workspace, so that `cargo test` for
+//! `drop_arena` builds none of the peers or criterion.
 //!
 //! - [`Pool`] is the one interface every allocator is driven through:
 //!   allocate a value, look at it, take it back out (reclaiming its memory if
@@ -15,6 +18,15 @@
 pub mod peers;
 pub mod trees;
 pub mod workloads;
+
+/// The version of `drop_arena` under test (this package's own version is
+/// 0.0.0), read from the crate's manifest when this package is compiled.
+pub fn drop_arena_version() -> &'static str {
+    include_str!("../../Cargo.toml")
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \"")?.strip_suffix('"'))
+        .unwrap_or("(unknown version)")
+}
 
 /// An allocator seen from a workload: values of one type go in, handles
 /// come out, and handles go back.
@@ -62,7 +74,6 @@ pub trait Peer: 'static {
     const NAME: &'static str;
 
     /// Whether the peer can give single values back (for the memory table).
-    #[allow(dead_code)] // read by the example, not by the bench
     const RECLAIMS: bool;
 
     /// The handle a pool of this peer gives for a `T`; binary trees store
