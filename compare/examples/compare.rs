@@ -19,6 +19,8 @@
 //!
 //! Flags:
 //!
+//! - `--svg PATH` also draws the ratios as an SVG bar chart at `PATH` (the
+//!   README's is `docs/comparison.svg`).
 //! - `--check-goals` also checks the ratios against the goals of the
 //!   performance issue; with `--strict` too, a missed goal makes the exit
 //!   status 1 (off by default: on a shared machine, noise alone can miss one).
@@ -30,16 +32,17 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::any::TypeId;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use drop_arena_compare::drop_arena_version;
 use drop_arena_compare::peers::{FreeList, MimallocBox, Ours};
 use drop_arena_compare::workloads::{RandomAddDrop, Triple};
 use drop_arena_compare::{
     Job, JobVisitor, Peer, PeerVisitor, Pool, Tally, Workload, agree, for_each_job, for_each_peer,
 };
+use drop_arena_compare::{chart, drop_arena_version};
 
 /// Rounds per workload; each peer's best round counts.
 const ROUNDS: usize = 7;
@@ -49,9 +52,10 @@ const MIN_ROUND: Duration = Duration::from_millis(4);
 const TREE_DEPTH: u32 = 14;
 
 const USAGE: &str = "\
-usage: compare [--check-goals [--strict]]
+usage: compare [--svg PATH] [--check-goals [--strict]]
        compare once JOB PEER
 
+  --svg PATH      also write the ratios as an SVG bar chart to PATH
   --check-goals   also check the ratios against the performance issue's goals
   --strict        with --check-goals: exit with status 1 if a goal is missed
   once JOB PEER   run the first workload whose name starts with JOB once on PEER";
@@ -59,6 +63,7 @@ usage: compare [--check-goals [--strict]]
 /// What the command line asked for.
 #[derive(Default)]
 struct Options {
+    svg: Option<PathBuf>,
     check_goals: bool,
     strict: bool,
 }
@@ -72,8 +77,13 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut options = Options::default();
-    for arg in args {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--svg" => match args.next() {
+                Some(path) => options.svg = Some(path.into()),
+                None => return usage("--svg needs a path"),
+            },
             "--check-goals" => options.check_goals = true,
             "--strict" => options.strict = true,
             "-h" | "--help" => {
@@ -107,6 +117,13 @@ fn main() -> ExitCode {
         if missed > 0 && options.strict {
             status = ExitCode::FAILURE;
         }
+    }
+    if let Some(path) = &options.svg {
+        if let Err(error) = write_chart(path, &speed.results) {
+            eprintln!("compare: cannot write {}: {error}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("\nchart written to {}", path.display());
     }
     println!("\n{}", verdict(&speed.results));
     println!("took {:.1} s", started.elapsed().as_secs_f64());
@@ -209,6 +226,28 @@ fn verdict(results: &[JobResult]) -> String {
         short(high.0),
         high.1
     )
+}
+
+/// Draws every ratio as an SVG bar chart at `path`.
+fn write_chart(path: &std::path::Path, results: &[JobResult]) -> std::io::Result<()> {
+    let rows: Vec<chart::Row> = results
+        .iter()
+        .map(|r| chart::Row {
+            workload: r.label.clone(),
+            ratios: r.ns_per_value[1..]
+                .iter()
+                .map(|(name, _)| (*name, r.ratio(name)))
+                .collect(),
+        })
+        .collect();
+    let title = format!(
+        "drop_arena {}: each peer's time per value / DropArena's",
+        drop_arena_version()
+    );
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, chart::svg(&title, &rows))
 }
 
 /// Times every job on every peer and prints a table per job.

@@ -1,9 +1,9 @@
 //! DropArena against its peers: the workloads and the peers shared by the
-//! `compare` example (the quick side-by-side table) and the `peers` criterion
-//! bench, so that both measure exactly the same code.
+//! `compare` example (the quick side-by-side table, memory and chart) and the
+//! `peers` criterion bench, so that both measure exactly the same code.
 //!
 //! It is a package of its own in the workspace, so that `cargo test` for
-//! `drop_arena` builds none of the peers or criterion.
+//! `drop_arena` builds none of the peers, criterion or plotters.
 //!
 //! - [`Pool`] is the one interface the harness-driven workloads use: allocate
 //!   a value, look at it, take it back out (reclaiming its memory if the
@@ -14,10 +14,12 @@
 //!   on its own API, with no `Pool` in between.
 //! - [`for_each_peer`] lists the peers, DropArena first; [`for_each_job`]
 //!   lists the workloads.
+//! - [`chart`] draws the ratios as an SVG bar chart.
 //!
 //! Every workload returns a checksum that must be the same for every peer, so
 //! a peer that skipped work (or an optimiser that skipped it) is caught.
 
+pub mod chart;
 pub mod peers;
 pub mod trees;
 pub mod workloads;
