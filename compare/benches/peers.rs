@@ -1,8 +1,8 @@
 //! DropArena against every peer on every workload of the suite, in one run:
 //!
 //! ```text
-//! cargo bench --bench peers                 # everything, about 5 minutes
-//! cargo bench --bench peers -- 'hot path'   # one workload
+//! cargo bench -p drop_arena-compare --bench peers                # everything, about 5 minutes
+//! cargo bench -p drop_arena-compare --bench peers -- 'hot path'  # one workload
 //! ```
 //!
 //! Each workload is a criterion group with one benchmark per peer. Before a
@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 
-mod common;
-use common::{Job, JobVisitor, Peer, PeerVisitor, Tally, agree, for_each_job, for_each_peer};
+use drop_arena_compare::{
+    Job, JobVisitor, Peer, PeerVisitor, Tally, agree, for_each_job, for_each_peer,
+};
 
 /// Depth of the binary trees: 16 is about 15 million nodes a run.
 const TREE_DEPTH: u32 = 16;
@@ -119,7 +120,9 @@ fn ratio_table(rows: &[(String, Tally)]) -> String {
     out
 }
 
-/// Criterion's median time per iteration of one benchmark, from its report.
+/// Criterion's median time per iteration of one benchmark, from its report
+/// (where criterion puts it: `$CRITERION_HOME`, or `criterion/` in the
+/// target directory, which is the workspace's, not this package's).
 fn median_ns(group: &str, function: &str) -> Option<f64> {
     let safe = |s: &str| s.replace(['?', '"', '/', '\\', '*', '<', '>', ':', '|', '^'], "_");
     let home = std::env::var_os("CRITERION_HOME")
@@ -127,7 +130,9 @@ fn median_ns(group: &str, function: &str) -> Option<f64> {
         .or_else(|| {
             std::env::var_os("CARGO_TARGET_DIR").map(|dir| PathBuf::from(dir).join("criterion"))
         })
-        .unwrap_or_else(|| PathBuf::from("target/criterion"));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/criterion"))
+        });
     let path = home
         .join(safe(group))
         .join(safe(function))

@@ -1,20 +1,37 @@
-//! Workloads and peers shared by `benches/peers.rs` (criterion) and
-//! `examples/compare.rs` (the quick side-by-side table), so that both measure
-//! exactly the same code.
+//! DropArena against its peers: the workloads and the peers shared by the
+//! `compare` example (the quick side-by-side table, memory and chart) and the
+//! `peers` criterion bench, so that both measure exactly the same code.
 //!
-//! - [`Pool`] is the one interface every allocator is driven through:
-//!   allocate a value, look at it, take it back out (reclaiming its memory if
-//!   the allocator can).
+//! It is a package of its own in the workspace, so that `cargo test` for
+//! `drop_arena` builds none of the peers, criterion or plotters.
+//!
+//! - [`Pool`] is the one interface the harness-driven workloads use: allocate
+//!   a value, look at it, take it back out (reclaiming its memory if the
+//!   allocator can).
 //! - [`Peer`] is one allocator under test: it makes a fresh pool for a
-//!   [`Workload`], and runs the binary-trees workload its own idiomatic way.
-//! - [`for_each_peer`] lists the peers, DropArena first.
+//!   [`Workload`], runs the binary-trees workload its own idiomatic way, and
+//!   runs the [plain loops](PlainBulk) written as ordinary user code directly
+//!   on its own API, with no `Pool` in between.
+//! - [`for_each_peer`] lists the peers, DropArena first; [`for_each_job`]
+//!   lists the workloads.
+//! - [`chart`] draws the ratios as an SVG bar chart.
 //!
 //! Every workload returns a checksum that must be the same for every peer, so
 //! a peer that skipped work (or an optimiser that skipped it) is caught.
 
+pub mod chart;
 pub mod peers;
 pub mod trees;
 pub mod workloads;
+
+/// The version of `drop_arena` under test (this package's own version is
+/// 0.0.0), read from the crate's manifest when this package is compiled.
+pub fn drop_arena_version() -> &'static str {
+    include_str!("../../Cargo.toml")
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \"")?.strip_suffix('"'))
+        .unwrap_or("(unknown version)")
+}
 
 /// An allocator seen from a workload: values of one type go in, handles
 /// come out, and handles go back.
@@ -62,7 +79,6 @@ pub trait Peer: 'static {
     const NAME: &'static str;
 
     /// Whether the peer can give single values back (for the memory table).
-    #[allow(dead_code)] // read by the example, not by the bench
     const RECLAIMS: bool;
 
     /// The handle a pool of this peer gives for a `T`; binary trees store
@@ -75,6 +91,14 @@ pub trait Peer: 'static {
     /// Runs [`trees::binary_trees`] of `depth`, allocating its nodes the way
     /// a user of this peer would.
     fn binary_trees(depth: u32) -> Tally;
+
+    /// The plain bulk loop ([`PlainBulk`]), written directly on the peer's
+    /// own API.
+    fn plain_bulk(batch: usize, rounds: usize) -> Tally;
+
+    /// The plain pairs loop ([`PlainPairs`]), written directly on the peer's
+    /// own API.
+    fn plain_pairs(steps: u64) -> Tally;
 }
 
 /// Something done once per peer: building a table row, registering a bench.
@@ -161,6 +185,54 @@ impl Job for BinaryTrees {
     }
 }
 
+/// (3b) Bulk as a user writes it, with no [`Pool`] in between: `batch`
+/// allocations of a `[usize; 3]` pushed onto a `Vec`, then each popped off
+/// (so in reverse order) and moved back out (`box_to_inner` for DropArena),
+/// `rounds` times in one arena. One `black_box` per round, on the `Vec`,
+/// keeps the optimiser from seeing through it.
+pub struct PlainBulk {
+    /// Values live at once.
+    pub batch: usize,
+    /// Fill-and-empty rounds per run.
+    pub rounds: usize,
+}
+
+impl Job for PlainBulk {
+    fn label(&self) -> String {
+        format!(
+            "plain bulk: {}k in, {}k out reversed",
+            self.batch / 1000,
+            self.batch / 1000
+        )
+    }
+
+    fn run_on<P: Peer>(&self) -> Tally {
+        P::plain_bulk(
+            std::hint::black_box(self.batch),
+            std::hint::black_box(self.rounds),
+        )
+    }
+}
+
+/// (2b) The hot path as a user writes it, with no [`Pool`] in between:
+/// allocate a `[usize; 3]`, move it back out (`box_to_inner` for DropArena),
+/// `steps` times. The box goes through one `black_box`, or the optimiser
+/// would delete a `Box`'s allocation outright.
+pub struct PlainPairs {
+    /// Allocate-and-move-out pairs per run.
+    pub steps: u64,
+}
+
+impl Job for PlainPairs {
+    fn label(&self) -> String {
+        "plain pairs: alloc + into_inner".to_string()
+    }
+
+    fn run_on<P: Peer>(&self) -> Tally {
+        P::plain_pairs(std::hint::black_box(self.steps))
+    }
+}
+
 /// Something done once per job.
 pub trait JobVisitor {
     /// Called once for each job, in [`for_each_job`]'s order.
@@ -168,7 +240,8 @@ pub trait JobVisitor {
 }
 
 /// The suite of the issue, in its order: (1) random add/drop, (2) the hot
-/// path, (3) bulk, (4) binary trees of `tree_depth`, (5) growth, (6)
+/// path, and (2b) the same as a plain user loop, (3) bulk, and (3b) the same
+/// as a plain user loop, (4) binary trees of `tree_depth`, (5) growth, (6)
 /// zero-sized values, (7) a 4 KiB value.
 pub fn for_each_job(visitor: &mut impl JobVisitor, tree_depth: u32) {
     use std::marker::PhantomData;
@@ -180,11 +253,16 @@ pub fn for_each_job(visitor: &mut impl JobVisitor, tree_depth: u32) {
         steps: 100_000,
         value: PhantomData,
     });
+    visitor.visit(&PlainPairs { steps: 200_000 });
     visitor.visit(&Bulk::<Triple> {
         name: "bulk: 10k in, 10k out",
         batch: 10_000,
         rounds: 10,
         value: PhantomData,
+    });
+    visitor.visit(&PlainBulk {
+        batch: 10_000,
+        rounds: 100,
     });
     visitor.visit(&BinaryTrees { depth: tree_depth });
     visitor.visit(&Growth::<Triple> {

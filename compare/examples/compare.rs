@@ -1,35 +1,48 @@
 //! DropArena against its peers, side by side, in a few seconds:
 //!
 //! ```text
-//! cargo run --release --example compare
+//! cargo run --release -p drop_arena-compare --example compare
 //! ```
 //!
-//! For each workload of the suite (see `benches/common/`) every peer runs
-//! the same code through the same `Pool` interface, and must return the same
-//! checksum. Times are the best of several rounds, with the peers taking
-//! turns in a rotating order, so that noise from other processes hits
-//! everyone alike. A ratio is the peer's time divided by DropArena's: above
-//! 1.00x, DropArena is faster.
+//! For each workload of the suite (see `compare/src/`) every peer runs the
+//! same code and must return the same checksum: the harness-driven workloads
+//! through the same `Pool` interface, the plain loops written directly on
+//! each peer's own API, as its users would. Times are the best of several
+//! rounds, with the peers taking turns in a rotating order, so that noise
+//! from other processes hits everyone alike. A ratio is the peer's time
+//! divided by DropArena's: above 1.00x, DropArena is faster.
 //!
-//! Then the goals of the performance issue are checked against these ratios,
-//! and a counting global allocator measures how much memory each peer holds
+//! Then a counting global allocator measures how much memory each peer holds
 //! in steady churn: the arenas that cannot reclaim grow with the number of
-//! operations, the ones that can stay at the size of the live set.
+//! operations, the ones that can stay at the size of the live set. Last, a
+//! one-line verdict against the best other peer on each workload.
 //!
-//! `cargo bench --bench peers` measures the same workloads with criterion.
+//! Flags:
+//!
+//! - `--svg PATH` also draws the ratios as an SVG bar chart at `PATH` (the
+//!   README's is `docs/comparison.svg`).
+//! - `--check-goals` also checks the ratios against the goals of the
+//!   performance issue; with `--strict` too, a missed goal makes the exit
+//!   status 1 (off by default: on a shared machine, noise alone can miss one).
+//! - `once JOB PEER` runs the first workload whose name starts with `JOB`
+//!   once on the peer named `PEER`, for a profiler.
+//!
+//! `cargo bench -p drop_arena-compare --bench peers` measures the same
+//! workloads with criterion.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::any::TypeId;
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-#[path = "../benches/common/mod.rs"]
-mod common;
-use common::peers::MimallocBox;
-use common::workloads::{RandomAddDrop, Triple};
-use common::{
+use drop_arena_compare::peers::{FreeList, MimallocBox, Ours};
+use drop_arena_compare::workloads::{RandomAddDrop, Triple};
+use drop_arena_compare::{
     Job, JobVisitor, Peer, PeerVisitor, Pool, Tally, Workload, agree, for_each_job, for_each_peer,
 };
+use drop_arena_compare::{chart, drop_arena_version};
 
 /// Rounds per workload; each peer's best round counts.
 const ROUNDS: usize = 7;
@@ -38,26 +51,89 @@ const MIN_ROUND: Duration = Duration::from_millis(4);
 /// The binary trees' depth (the criterion bench uses 16).
 const TREE_DEPTH: u32 = 14;
 
-fn main() {
+const USAGE: &str = "\
+usage: compare [--svg PATH] [--check-goals [--strict]]
+       compare once JOB PEER
+
+  --svg PATH      also write the ratios as an SVG bar chart to PATH
+  --check-goals   also check the ratios against the performance issue's goals
+  --strict        with --check-goals: exit with status 1 if a goal is missed
+  once JOB PEER   run the first workload whose name starts with JOB once on PEER";
+
+/// What the command line asked for.
+#[derive(Default)]
+struct Options {
+    svg: Option<PathBuf>,
+    check_goals: bool,
+    strict: bool,
+}
+
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [once, job, peer] = &args[..]
         && once == "once"
     {
-        return run_once(job, peer);
+        run_once(job, peer);
+        return ExitCode::SUCCESS;
     }
+    let mut options = Options::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--svg" => match args.next() {
+                Some(path) => options.svg = Some(path.into()),
+                None => return usage("--svg needs a path"),
+            },
+            "--check-goals" => options.check_goals = true,
+            "--strict" => options.strict = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => return usage(&format!("unknown argument {other:?}")),
+        }
+    }
+    if options.strict && !options.check_goals {
+        return usage("--strict only makes sense with --check-goals");
+    }
+
     let started = Instant::now();
     println!(
         "drop_arena {}: DropArena against its peers",
-        env!("CARGO_PKG_VERSION")
+        drop_arena_version()
     );
     println!("ns per value allocated and reclaimed; best of {ROUNDS} interleaved rounds;");
-    println!("ratio = peer's time / DropArena's (above 1.00x: DropArena is faster)\n");
+    println!("ratio = peer's time / DropArena's (above 1.00x: DropArena is faster);");
+    println!(
+        "the verdict at the end leaves out the unchecked free list, a lower bound, not a crate\n"
+    );
 
     let mut speed = Speed::default();
     for_each_job(&mut speed, TREE_DEPTH);
-    goals(&speed.results);
     memory();
-    println!("\ntook {:.1} s", started.elapsed().as_secs_f64());
+    let mut status = ExitCode::SUCCESS;
+    if options.check_goals {
+        let missed = goals(&speed.results);
+        if missed > 0 && options.strict {
+            status = ExitCode::FAILURE;
+        }
+    }
+    if let Some(path) = &options.svg {
+        if let Err(error) = write_chart(path, &speed.results) {
+            eprintln!("compare: cannot write {}: {error}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("\nchart written to {}", path.display());
+    }
+    println!("\n{}", verdict(&speed.results));
+    println!("took {:.1} s", started.elapsed().as_secs_f64());
+    status
+}
+
+/// Prints `problem` and the usage; the exit status for a bad command line.
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("compare: {problem}\n{USAGE}");
+    ExitCode::from(2)
 }
 
 /// `compare once JOB PEER`: runs the first job whose name starts with `JOB`
@@ -108,6 +184,70 @@ impl JobResult {
         };
         ns(peer) / self.ns_per_value[0].1
     }
+
+    /// The fastest peer a user could pick instead of DropArena (every peer
+    /// but DropArena and the unchecked free list, which is a lower bound
+    /// written for this comparison, not a crate), with its ratio.
+    fn best_other(&self) -> (&'static str, f64) {
+        self.ns_per_value
+            .iter()
+            .filter(|(name, _)| *name != Ours::NAME && *name != FreeList::NAME)
+            .map(|(name, _)| (*name, self.ratio(name)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("peers besides DropArena")
+    }
+}
+
+/// One line for users: on how many workloads DropArena is the fastest (or
+/// close), and how it fares against the best other peer on each.
+fn verdict(results: &[JobResult]) -> String {
+    let best: Vec<(&str, &str, f64)> = results
+        .iter()
+        .map(|r| {
+            let (peer, ratio) = r.best_other();
+            (r.label.as_str(), peer, ratio)
+        })
+        .collect();
+    let fastest = best.iter().filter(|b| b.2 >= 1.0).count();
+    let close = best.iter().filter(|b| (0.95..1.0).contains(&b.2)).count();
+    let by_ratio = |a: &&(&str, &str, f64), b: &&(&str, &str, f64)| a.2.total_cmp(&b.2);
+    let low = best.iter().min_by(by_ratio).expect("workloads");
+    let high = best.iter().max_by(by_ratio).expect("workloads");
+    let short = |label: &str| label.split(':').next().unwrap_or(label).to_string();
+    format!(
+        "verdict: DropArena is the fastest on {fastest} of {} workloads and within 5% of the \
+         fastest on {close} more; the best other peer's time / DropArena's ranges from {:.2}x \
+         ({}: {}) to {:.2}x ({}: {})",
+        best.len(),
+        low.2,
+        short(low.0),
+        low.1,
+        high.2,
+        short(high.0),
+        high.1
+    )
+}
+
+/// Draws every ratio as an SVG bar chart at `path`.
+fn write_chart(path: &std::path::Path, results: &[JobResult]) -> std::io::Result<()> {
+    let rows: Vec<chart::Row> = results
+        .iter()
+        .map(|r| chart::Row {
+            workload: r.label.clone(),
+            ratios: r.ns_per_value[1..]
+                .iter()
+                .map(|(name, _)| (*name, r.ratio(name)))
+                .collect(),
+        })
+        .collect();
+    let title = format!(
+        "drop_arena {}: each peer's time per value / DropArena's",
+        drop_arena_version()
+    );
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, chart::svg(&title, &rows))
 }
 
 /// Times every job on every peer and prints a table per job.
@@ -193,8 +333,9 @@ fn bar(ratio: f64) -> String {
     bar
 }
 
-/// The goals of the performance issue, checked against the ratios above.
-fn goals(results: &[JobResult]) {
+/// The goals of the performance issue, checked against the ratios above;
+/// returns how many were missed.
+fn goals(results: &[JobResult]) -> usize {
     let find = |prefix: &str| {
         results
             .iter()
@@ -245,11 +386,19 @@ fn goals(results: &[JobResult]) {
             3.0,
         ),
     ];
-    println!("goals (peer's time / DropArena's, against what is required)");
+    println!("\ngoals (peer's time / DropArena's, against what is required)");
+    let mut missed = 0;
     for (goal, ratio, required) in checks {
-        let verdict = if ratio >= required { "met" } else { "MISSED" };
+        let verdict = if ratio >= required {
+            "met"
+        } else {
+            missed += 1;
+            "MISSED"
+        };
         println!("  {verdict:<6} {goal:<66} {ratio:>6.3}x (needs >= {required:.3}x)");
     }
+    println!("  {missed} of {} missed", checks.len());
+    missed
 }
 
 /// Peak heap use in steady churn: the original random add/drop workload at
