@@ -265,6 +265,7 @@ impl<'id, T> DropArena<'id, T> {
 
     /// The 0.3 name of [`box_to_inner`](Self::box_to_inner), which it calls.
     #[deprecated(since = "0.4.0", note = "renamed to `box_to_inner`")]
+    #[must_use = "the value is moved out and dropped at once; to drop it in place, use `drop_box`"]
     #[inline]
     pub fn box_into_inner(&'id self, b: DropBox<'id, T>) -> T {
         self.box_to_inner(b)
