@@ -263,6 +263,14 @@ impl<'id, T> DropArena<'id, T> {
         value
     }
 
+    /// The 0.3 name of [`box_to_inner`](Self::box_to_inner), which it calls.
+    #[deprecated(since = "0.4.0", note = "renamed to `box_to_inner`")]
+    #[must_use = "the value is moved out and dropped at once; to drop it in place, use `drop_box`"]
+    #[inline]
+    pub fn box_into_inner(&'id self, b: DropBox<'id, T>) -> T {
+        self.box_to_inner(b)
+    }
+
     /// Reclaims the slot without running the value's destructor, like
     /// [`mem::forget`] on the value followed by reclaiming.
     ///

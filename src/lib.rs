@@ -355,3 +355,8 @@ pub use generativity::{Guard, Id, make_guard};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// So are CHANGELOG.md's: the 0.4 side of the migration guide.
+#[cfg(doctest)]
+#[doc = include_str!("../CHANGELOG.md")]
+struct ChangelogDoctests;
