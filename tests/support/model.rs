@@ -72,9 +72,10 @@ pub enum Op {
     Replace(u8, New),
     /// Swaps the values of two boxes.
     Swap(u8, u8),
-    /// Reserves `n % 512`; that many allocations (up to 64) must not grow.
+    /// Reserves `additional % 512`; that many allocations (up to 64) must
+    /// then not grow the arena.
     Reserve(u16),
-    /// Runs the next `n % 32` ops in a fresh arena.
+    /// Runs the next `count % 32` ops in a fresh arena.
     Nested(u8),
     /// In an arena of `()`: `count` boxes, the first `given_back` reclaimed.
     Zsts {
@@ -330,7 +331,7 @@ type Side<'s> = DropArena<'s, Leaf>;
 
 /// The value of the arenas under test: counts its drops, may own a box of
 /// the side arena, and does `on_drop` when dropped.
-pub struct Val<'a, 's> {
+struct Val<'a, 's> {
     id: usize,
     value: u64,
     arena: &'a Arena<'a, 's>,
@@ -340,7 +341,7 @@ pub struct Val<'a, 's> {
 }
 
 /// The side arena's value: counts its drops, knows its owner.
-pub struct Leaf {
+struct Leaf {
     id: usize,
     owner: usize,
 }
@@ -349,13 +350,11 @@ impl<'a, 's> Val<'a, 's> {
     fn new(arena: &'a Arena<'a, 's>, side: &'s Side<'s>, new: New) -> Self {
         let id = new_id();
         let leaf = new.with_leaf.then(|| {
-            alloc(
-                side,
-                Leaf {
-                    id: new_id(),
-                    owner: id,
-                },
-            )
+            let leaf = Leaf {
+                id: new_id(),
+                owner: id,
+            };
+            alloc(side, leaf)
         });
         let (value, on_drop) = (new.value, new.on_drop);
         Val {
@@ -464,12 +463,11 @@ struct Model<'a, 's> {
 impl<'a, 's> Model<'a, 's> {
     fn new(arena: &'a Arena<'a, 's>, side: &'s Side<'s>) -> Self {
         ledger(|l| l.arenas.insert(addr(arena), SlotModel::default()));
-        let (live, leaked) = (Vec::new(), Vec::new());
         Model {
             arena,
             side,
-            live,
-            leaked,
+            live: Vec::new(),
+            leaked: Vec::new(),
         }
     }
 
@@ -561,15 +559,14 @@ impl<'a, 's> Model<'a, 's> {
                 }
             }
             Op::Replace(i, new) if n > 0 => {
-                let old = &mut self.live[pick(i)];
-                // An assignment whose drop unwinds is not this test's business.
-                old.b.on_drop.panic = false;
-                let old_id = old.id;
                 let new = self.new_val(new);
                 let live = &mut self.live[pick(i)];
-                (live.id, live.value) = (new.id, new.value);
+                // An assignment whose drop unwinds is not this test's business.
+                live.b.on_drop.panic = false;
+                let old = mem::replace(&mut live.id, new.id);
+                live.value = new.value;
                 *live.b = new;
-                assert_eq!(drops_of(old_id), 1);
+                assert_eq!(drops_of(old), 1);
             }
             Op::Swap(i, j) if pick(i) != pick(j) => {
                 let (low, high) = self.live.split_at_mut(pick(i).max(pick(j)));
@@ -579,8 +576,8 @@ impl<'a, 's> Model<'a, 's> {
                 mem::swap(&mut a.value, &mut b.value);
                 stat("swaps", 1);
             }
-            Op::Reserve(n) => {
-                let additional = usize::from(n % 512);
+            Op::Reserve(additional) => {
+                let additional = usize::from(additional % 512);
                 reserve(arena, additional);
                 let capacity = arena.capacity();
                 let room: Vec<_> = (0..additional.min(64))
@@ -591,8 +588,12 @@ impl<'a, 's> Model<'a, 's> {
                     reclaim(arena, b, |b| arena.drop_box(b));
                 }
             }
-            Op::Nested(n) => {
-                let ops: Vec<Op> = rest.by_ref().take(usize::from(n % 32)).copied().collect();
+            Op::Nested(count) => {
+                let ops: Vec<Op> = rest
+                    .by_ref()
+                    .take(usize::from(count % 32))
+                    .copied()
+                    .collect();
                 if depth < MAX_DEPTH {
                     stat("nested arenas", 1);
                     make_arena!(inner);
@@ -660,6 +661,8 @@ fn zsts(count: u8, given_back: u8) {
 }
 
 /// Decodes `data` into ops and runs them: the fuzz target's whole body.
+/// With `DROP_ARENA_MODEL_OPS` set, prints the ops first (to replay a
+/// failing input readably).
 pub fn run(data: &[u8]) -> Stats {
     // Op after op until the bytes run out (the last op reads zeros past them).
     let mut u = Unstructured::new(data);
@@ -667,6 +670,9 @@ pub fn run(data: &[u8]) -> Stats {
     while !u.is_empty() {
         let Ok(op) = Op::arbitrary(&mut u) else { break };
         ops.push(op);
+    }
+    if std::env::var_os("DROP_ARENA_MODEL_OPS").is_some() {
+        ops.iter().for_each(|op| std::eprintln!("{op:?}"));
     }
     run_ops(&ops)
 }
