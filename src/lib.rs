@@ -360,3 +360,16 @@ struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../CHANGELOG.md")]
 struct ChangelogDoctests;
+
+// The shared randomised model (also the fuzz target's body) runs as unit
+// tests, where `check_invariants` exists; it names the crate `drop_arena`.
+#[cfg(test)]
+extern crate self as drop_arena;
+#[cfg(test)]
+extern crate std;
+#[cfg(test)]
+#[path = "../tests/support/model.rs"]
+mod model;
+#[cfg(test)]
+#[path = "../tests/support/model_tests.rs"]
+mod model_tests;

@@ -99,6 +99,18 @@ fn plain_drop_drops_the_value_but_keeps_the_slot() {
 }
 
 #[test]
+fn boxes_left_in_a_vec_are_dropped_once_when_the_vec_is() {
+    let ledger = Ledger::new();
+    DropArena::with(|arena| {
+        let boxes: Vec<_> = (0..100).map(|i| arena.alloc(ledger.track(i))).collect();
+        drop(boxes);
+        assert_eq!(ledger.total_drops(), 100);
+        assert_eq!(arena.len(), 100);
+    });
+    ledger.assert_all_dropped_once_except(&[]);
+}
+
+#[test]
 fn into_inner_returns_the_value_and_keeps_the_slot() {
     let ledger = Ledger::new();
     DropArena::with(|arena| {
