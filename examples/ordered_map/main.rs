@@ -151,11 +151,13 @@ mod tests {
             assert_eq!(map.len(), model.len());
             after_each(map);
             if i % 500 == 0 {
+                map.assert_treap();
                 assert!(map.iter().eq(model.iter()), "contents differ at op {i}");
                 assert_eq!(map.iter().len(), model.len());
             }
         }
         assert!(map.iter().eq(model.iter()));
+        map.assert_treap();
     }
 
     #[test]
@@ -292,6 +294,7 @@ mod tests {
         }
         // A treap's expected height is about 3 log2 n; 18 * 3 = 54.
         assert!(map.height() < 100, "height {}", map.height());
+        map.assert_treap();
         drop(map);
         assert!(arena.is_empty());
     }

@@ -145,13 +145,57 @@ impl<K: Ord, V, A: NodeAlloc<Node<K, V, A>>> OrderedMap<K, V, A> {
         self.get(key).is_some()
     }
 
+    /// The value of `key`, mutably, if it is in the map.
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
+        let mut tree = &mut self.root;
+        while let Some(node) = tree {
+            match key.cmp(node.key.borrow()) {
+                Ordering::Less => tree = &mut node.left,
+                Ordering::Greater => tree = &mut node.right,
+                Ordering::Equal => return Some(&mut node.value),
+            }
+        }
+        None
+    }
+
     /// Sets the value of `key`, returning the old value if it had one.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        if let Some(old) = self.get_mut(&key) {
+            return Some(mem::replace(old, value));
+        }
         self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let priority = mix(self.seed);
-        let old = Node::insert(&self.alloc, &mut self.root, key, value, priority);
-        self.len += usize::from(old.is_none());
-        old
+        // Go down to the first node of lower priority: the new node takes
+        // its place, with the subtree split around the new key below it.
+        // (Deciding and stepping down are two borrows: the borrow checker
+        // rejects a single `while let` that breaks out and then uses `tree`.)
+        let mut tree = &mut self.root;
+        loop {
+            let go_left = match tree {
+                Some(node) if node.priority > priority => key < node.key,
+                _ => break,
+            };
+            if let Some(node) = tree {
+                tree = if go_left {
+                    &mut node.left
+                } else {
+                    &mut node.right
+                };
+            }
+        }
+        let (left, right) = Node::<K, V, A>::split(tree.take(), &key);
+        *tree = Some(self.alloc.alloc(Node {
+            key,
+            value,
+            priority,
+            left,
+            right,
+        }));
+        self.len += 1;
+        None
     }
 
     /// Removes `key`, returning its value; its node goes back to the
@@ -160,9 +204,25 @@ impl<K: Ord, V, A: NodeAlloc<Node<K, V, A>>> OrderedMap<K, V, A> {
     where
         K: Borrow<Q>,
     {
-        let (_, value) = Node::<K, V, A>::remove(&self.alloc, &mut self.root, key)?;
+        let mut tree = &mut self.root;
+        loop {
+            let go_left = match key.cmp(tree.as_ref()?.key.borrow()) {
+                Ordering::Less => true,
+                Ordering::Greater => false,
+                Ordering::Equal => break,
+            };
+            if let Some(node) = tree {
+                tree = if go_left {
+                    &mut node.left
+                } else {
+                    &mut node.right
+                };
+            }
+        }
+        let node = self.alloc.free(tree.take()?);
+        *tree = Node::<K, V, A>::merge(node.left, node.right);
         self.len -= 1;
-        Some(value)
+        Some(node.value)
     }
 
     /// The entries in key order.
@@ -178,6 +238,32 @@ impl<K: Ord, V, A: NodeAlloc<Node<K, V, A>>> OrderedMap<K, V, A> {
     /// The number of nodes on the longest path from the root to a leaf.
     pub fn height(&self) -> usize {
         Node::<K, V, A>::height(&self.root)
+    }
+
+    /// Panics unless the tree is a treap with `len` nodes: keys increase
+    /// in order, and no child has a higher priority than its parent.
+    #[cfg(test)]
+    pub fn assert_treap(&self) {
+        fn check<K: Ord, V, A: NodeAlloc<Node<K, V, A>>>(
+            node: &Node<K, V, A>,
+            above: Option<&K>,
+            below: Option<&K>,
+        ) -> usize {
+            assert!(above.is_none_or(|above| node.key > *above));
+            assert!(below.is_none_or(|below| node.key < *below));
+            let mut count = 1;
+            if let Some(left) = &node.left {
+                assert!(left.priority <= node.priority);
+                count += check(left, above, Some(&node.key));
+            }
+            if let Some(right) = &node.right {
+                assert!(right.priority <= node.priority);
+                count += check(right, Some(&node.key), below);
+            }
+            count
+        }
+        let count = self.root.as_ref().map_or(0, |root| check(root, None, None));
+        assert_eq!(count, self.len);
     }
 }
 
@@ -213,74 +299,20 @@ impl<K, V, A: NodeAlloc<Node<K, V, A>>> Drop for OrderedMap<K, V, A> {
 
 /// The tree operations, on subtrees: `Option<A::Owned>`, empty or not.
 impl<K: Ord, V, A: NodeAlloc<Node<K, V, A>>> Node<K, V, A> {
-    fn insert(
-        alloc: &A,
-        tree: &mut Option<A::Owned>,
-        key: K,
-        value: V,
-        priority: u64,
-    ) -> Option<V> {
-        let Some(node) = tree else {
-            *tree = Some(alloc.alloc(Node {
-                key,
-                value,
-                priority,
-                left: None,
-                right: None,
-            }));
-            return None;
+    /// Splits a treap into the keys below `key` and those above it; `key`
+    /// itself is not in it.
+    fn split(tree: Option<A::Owned>, key: &K) -> (Option<A::Owned>, Option<A::Owned>) {
+        let Some(mut node) = tree else {
+            return (None, None);
         };
-        match key.cmp(&node.key) {
-            Ordering::Equal => Some(mem::replace(&mut node.value, value)),
-            Ordering::Less => {
-                let old = Self::insert(alloc, &mut node.left, key, value, priority);
-                // A new node rises above its parent while its priority is higher.
-                if old.is_none()
-                    && node
-                        .left
-                        .as_ref()
-                        .is_some_and(|l| l.priority > node.priority)
-                {
-                    Self::rotate_right(tree);
-                }
-                old
-            }
-            Ordering::Greater => {
-                let old = Self::insert(alloc, &mut node.right, key, value, priority);
-                if old.is_none()
-                    && node
-                        .right
-                        .as_ref()
-                        .is_some_and(|r| r.priority > node.priority)
-                {
-                    Self::rotate_left(tree);
-                }
-                old
-            }
-        }
-    }
-
-    /// Detaches the node of `key` and puts the merge of its subtrees in its
-    /// place; returns the node's entry, having freed the node.
-    fn remove<Q: Ord + ?Sized>(alloc: &A, tree: &mut Option<A::Owned>, key: &Q) -> Option<(K, V)>
-    where
-        K: Borrow<Q>,
-    {
-        let node = tree.as_mut()?;
-        match key.cmp(node.key.borrow()) {
-            Ordering::Less => Self::remove(alloc, &mut node.left, key),
-            Ordering::Greater => Self::remove(alloc, &mut node.right, key),
-            Ordering::Equal => {
-                let Node {
-                    key,
-                    value,
-                    left,
-                    right,
-                    ..
-                } = alloc.free(tree.take()?);
-                *tree = Self::merge(left, right);
-                Some((key, value))
-            }
+        if node.key < *key {
+            let (below, above) = Self::split(node.right.take(), key);
+            node.right = below;
+            (Some(node), above)
+        } else {
+            let (below, above) = Self::split(node.left.take(), key);
+            node.left = above;
+            (below, Some(node))
         }
     }
 
@@ -298,30 +330,6 @@ impl<K: Ord, V, A: NodeAlloc<Node<K, V, A>>> Node<K, V, A> {
                 }
             }
         }
-    }
-
-    /// Makes the left child of the root the root. Moves owners, never nodes.
-    fn rotate_right(tree: &mut Option<A::Owned>) {
-        let Some(mut root) = tree.take() else { return };
-        let Some(mut left) = root.left.take() else {
-            *tree = Some(root);
-            return;
-        };
-        root.left = left.right.take();
-        left.right = Some(root);
-        *tree = Some(left);
-    }
-
-    /// Makes the right child of the root the root.
-    fn rotate_left(tree: &mut Option<A::Owned>) {
-        let Some(mut root) = tree.take() else { return };
-        let Some(mut right) = root.right.take() else {
-            *tree = Some(root);
-            return;
-        };
-        root.right = right.left.take();
-        right.left = Some(root);
-        *tree = Some(right);
     }
 
     /// The number of nodes on the longest path down from the root of `tree`.
