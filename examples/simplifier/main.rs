@@ -66,7 +66,7 @@ fn main() {
     }
     println!(
         "1000 random trees: {built} nodes built, {kept} kept by simplifying, \
-         all in {} slots (the largest tree's worth); {} in use now",
+         in an arena of {} slots; {} in use now",
         arena.capacity(),
         arena.len()
     );
