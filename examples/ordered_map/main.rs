@@ -6,9 +6,9 @@
 //! ```
 //!
 //! `map.rs` holds a treap (a balanced binary search tree) written once,
-//! generic over how its nodes are owned: the [`NodeAlloc`] trait allocates a
-//! node, and frees one by moving it out of its owner. With [`Heap`] the
-//! owner is a `Box`; with [`Arena`] it is a `DropBox` from a `DropArena`,
+//! generic over how its nodes are owned: the `NodeAlloc` trait allocates a
+//! node, and frees one by moving it out of its owner. With `Heap` the
+//! owner is a `Box`; with `Arena` it is a `DropBox` from a `DropArena`,
 //! and `free` is `arena.box_to_inner(node)`, which puts the slot back on
 //! the arena's free list for the next insert. `remove` frees the removed
 //! node, and `clear` (which `Drop` calls) frees every node, so an arena

@@ -11,8 +11,8 @@
 //! `x * 1 = x`, `x * 0 = 0` and `--x = x` bottom-up, in place. Every rewrite
 //! frees nodes: the constants it folded, the `0` or `1` it dropped, a whole
 //! subtree multiplied by zero. Like the ordered map, the code is written
-//! once over a small [`NodeAlloc`] trait: with [`Heap`] the nodes are
-//! `Box`es, with [`Arena`] they are `DropBox`es and `free` is
+//! once over a small `NodeAlloc` trait: with `Heap` the nodes are
+//! `Box`es, with `Arena` they are `DropBox`es and `free` is
 //! `arena.box_to_inner(node)`, which reclaims the slot at once, so the next
 //! tree is built in the slots the last one gave back.
 //!
@@ -30,9 +30,6 @@
 //! see PERFORMANCE.md.
 //!
 //! [`DropArena`]: drop_arena::DropArena
-//! [`NodeAlloc`]: expr::NodeAlloc
-//! [`Heap`]: expr::Heap
-//! [`Arena`]: expr::Arena
 
 mod expr;
 
