@@ -29,6 +29,10 @@
 //!   shrinking, and never growing while a slot was free unless a `reserve`
 //!   asked for more than was spare; the contents of every live box and
 //!   leaked reference (a slot handed out twice would be overwritten).
+//! - `try_alloc_with` whose constructor fails or panics leaves no trace:
+//!   the same checks then see the arena as it was. `into_raw` keeps the
+//!   value where it is, in a slot still in use, until `from_raw`.
+//! - `allocated_bytes` is the capacity times the slot size.
 //! - A value is dropped at most once, never once forgotten, and its
 //!   destructor or constructor panics exactly when told to; at the end every
 //!   value was dropped exactly once, unless forgotten or leaked.
@@ -60,6 +64,13 @@ pub enum Op {
         during: u8,
         panic: bool,
     },
+    /// `try_alloc_with`: the constructor runs the next `during % 8` ops,
+    /// then succeeds, fails or panics (`outcome % 3`).
+    TryAllocWith {
+        new: New,
+        during: u8,
+        outcome: u8,
+    },
     DropBox(u8),
     BoxToInner(u8),
     FreeWithoutDropping(u8),
@@ -72,6 +83,10 @@ pub enum Op {
     Replace(u8, New),
     /// Swaps the values of two boxes.
     Swap(u8, u8),
+    /// `DropBox::into_raw`: the model keeps the pointer.
+    IntoRaw(u8),
+    /// `DropBox::from_raw` on a pointer the model keeps.
+    FromRaw(u8),
     /// Reserves `additional % 512`; that many allocations (up to 64) must
     /// then not grow the arena.
     Reserve(u16),
@@ -323,6 +338,12 @@ fn check_arena<T>(arena: &DropArena<'_, T>) {
     #[cfg(any(test, fuzzing))]
     arena.check_invariants();
     let (len, capacity) = (arena.len(), arena.capacity());
+    // A slot holds a `T` or the free-list link, aligned for both.
+    let align = align_of::<T>().max(align_of::<usize>());
+    let slot = size_of::<T>()
+        .max(size_of::<usize>())
+        .next_multiple_of(align);
+    assert_eq!(arena.allocated_bytes(), capacity * slot, "allocated_bytes");
     slots(arena, |s| s.check(len, capacity));
 }
 
@@ -458,6 +479,9 @@ struct Model<'a, 's> {
     side: &'s Side<'s>,
     live: Vec<Live<'a, 's>>,
     leaked: Vec<(&'a mut Val<'a, 's>, usize, u64)>,
+    /// Values given up with `into_raw`: still in their slots, which stay in
+    /// use, until `from_raw` makes boxes of them again.
+    raw: Vec<(*mut Val<'a, 's>, usize, u64)>,
 }
 
 impl<'a, 's> Model<'a, 's> {
@@ -468,6 +492,7 @@ impl<'a, 's> Model<'a, 's> {
             side,
             live: Vec::new(),
             leaked: Vec::new(),
+            raw: Vec::new(),
         }
     }
 
@@ -519,6 +544,65 @@ impl<'a, 's> Model<'a, 's> {
                     Some(b) => self.push(b),
                     None => stat("constructor panics", 1),
                 }
+            }
+            Op::TryAllocWith {
+                new,
+                during,
+                outcome,
+            } => {
+                let during: Vec<Op> = rest
+                    .by_ref()
+                    .take(usize::from(during % 8))
+                    .copied()
+                    .collect();
+                let mut expected = None;
+                // Nothing is taken before the constructor succeeds, so after
+                // an error or a panic the checks that follow (len, capacity
+                // not grown, the next address) see the arena as it was.
+                let result = catch(|| {
+                    arena.try_alloc_with(|| {
+                        if depth < MAX_DEPTH {
+                            stat("reentrant ops", during.len());
+                            self.run(&during, depth + 1);
+                        }
+                        self.check();
+                        match outcome % 3 {
+                            0 => {
+                                expected = Some(slots(arena, SlotModel::take));
+                                Ok(self.new_val(new))
+                            }
+                            1 => Err(new.value),
+                            _ => panic::panic_any(Deliberate),
+                        }
+                    })
+                });
+                match (outcome % 3, result) {
+                    (0, Some(Ok(b))) => {
+                        placed(arena, expected.flatten(), addr(&*b));
+                        self.push(b);
+                    }
+                    (1, Some(Err(value))) => {
+                        assert_eq!(value, new.value, "the error came back changed");
+                        stat("failed constructions", 1);
+                    }
+                    (2, None) => stat("constructor panics", 1),
+                    (outcome, _) => panic!("try_alloc_with did not do as told ({outcome})"),
+                }
+            }
+            Op::IntoRaw(i) if n > 0 => {
+                let Live { b, id, value } = self.live.swap_remove(pick(i));
+                let at = addr(&*b);
+                let raw = DropBox::into_raw(b);
+                assert_eq!(raw as usize, at, "into_raw moved the value");
+                self.raw.push((raw, id, value));
+            }
+            Op::FromRaw(i) if !self.raw.is_empty() => {
+                let (raw, ..) = self.raw.swap_remove(usize::from(i) % self.raw.len());
+                // SAFETY: `raw` came from `into_raw` on a box of this arena
+                // and is used once: it left `self.raw` above.
+                let b = unsafe { DropBox::from_raw(raw) };
+                self.push(b); // `check` then compares its value
+                stat("raw round trips", 1);
             }
             Op::DropBox(i)
             | Op::BoxToInner(i)
@@ -627,11 +711,21 @@ impl<'a, 's> Model<'a, 's> {
         for (val, id, value) in &self.leaked {
             assert_eq!((val.id, val.value), (*id, *value), "a leaked value changed");
         }
+        for &(raw, id, value) in &self.raw {
+            // SAFETY: the value behind a pointer from `into_raw` lives until
+            // `from_raw` takes it back, and nothing else uses it meanwhile.
+            let val = unsafe { &*raw };
+            assert_eq!((val.id, val.value), (id, value), "a raw value changed");
+        }
     }
 
     /// Drops the boxes left, one at a time so that a panicking destructor
     /// cannot panic while another unwinds, and forgets the arena.
     fn finish(mut self) {
+        for (raw, ..) in mem::take(&mut self.raw) {
+            // SAFETY: as in `Op::FromRaw`: each pointer is used once.
+            self.push(unsafe { DropBox::from_raw(raw) });
+        }
         for live in mem::take(&mut self.live) {
             live.drop_with(|live| catch(|| drop(live.b)));
         }
@@ -655,6 +749,7 @@ fn zsts(count: u8, given_back: u8) {
             }
         }
         assert_eq!(arena.len(), usize::from(count) - given_back);
+        assert_eq!(arena.allocated_bytes(), 0);
         #[cfg(any(test, fuzzing))]
         arena.check_invariants();
     });

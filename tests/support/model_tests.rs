@@ -11,7 +11,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{FileFailurePersistence, TestRunner};
 
 /// Every rare path [`Stats`] counts.
-const RARE_PATHS: [&str; 11] = [
+const RARE_PATHS: [&str; 13] = [
     "reentrant ops",
     "nested arenas",
     "constructor panics",
@@ -23,6 +23,8 @@ const RARE_PATHS: [&str; 11] = [
     "swaps",
     "leaks",
     "zst arenas",
+    "failed constructions",
+    "raw round trips",
 ];
 
 fn not_taken(stats: &[Stats]) -> Vec<&'static str> {
@@ -117,6 +119,22 @@ fn a_fixed_sequence_takes_every_rare_path() {
         Op::IntoInner(0),
         Op::Leak(0),
         Op::Replace(0, plain(10)),
+        Op::TryAllocWith {
+            new: plain(11),
+            during: 1,
+            outcome: 1,
+        },
+        // In 11's failing constructor: 12 takes the slot 11 never got.
+        Op::Alloc(plain(12)),
+        Op::TryAllocWith {
+            new: plain(13),
+            during: 0,
+            outcome: 0,
+        },
+        Op::IntoRaw(0),
+        Op::Alloc(plain(14)),
+        Op::FromRaw(0),
+        Op::IntoRaw(1), // left raw: `finish` takes it back
         Op::Zsts {
             count: 9,
             given_back: 5,
