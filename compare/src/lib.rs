@@ -92,6 +92,10 @@ pub trait Peer: 'static {
     /// a user of this peer would.
     fn binary_trees(depth: u32) -> Tally;
 
+    /// [`trees::throwaway_trees`] of `depth`: each tree in a pool of its
+    /// own, thrown away whole, as cheaply as the peer allows.
+    fn throwaway_trees(depth: u32) -> Tally;
+
     /// The plain bulk loop ([`PlainBulk`]), written directly on the peer's
     /// own API.
     fn plain_bulk(batch: usize, rounds: usize) -> Tally;
@@ -185,6 +189,23 @@ impl Job for BinaryTrees {
     }
 }
 
+/// (4b) The throwaway pattern (see [`trees::throwaway_trees`]): a tree is
+/// built, read and thrown away whole, with a fresh pool per tree.
+pub struct ThrowawayTrees {
+    /// The depth of the deepest trees.
+    pub depth: u32,
+}
+
+impl Job for ThrowawayTrees {
+    fn label(&self) -> String {
+        format!("throwaway trees, depth {}", self.depth)
+    }
+
+    fn run_on<P: Peer>(&self) -> Tally {
+        P::throwaway_trees(std::hint::black_box(self.depth))
+    }
+}
+
 /// (3b) Bulk as a user writes it, with no [`Pool`] in between: `batch`
 /// allocations of a `[usize; 3]` pushed onto a `Vec`, then each popped off
 /// (so in reverse order) and moved back out (`box_to_inner` for DropArena),
@@ -241,7 +262,8 @@ pub trait JobVisitor {
 
 /// The suite of the issue, in its order: (1) random add/drop, (2) the hot
 /// path, and (2b) the same as a plain user loop, (3) bulk, and (3b) the same
-/// as a plain user loop, (4) binary trees of `tree_depth`, (5) growth, (6)
+/// as a plain user loop, (4) binary trees of `tree_depth`, and (4b) the
+/// throwaway pattern at the same depth, (5) growth, (6)
 /// zero-sized values, (7) a 4 KiB value.
 pub fn for_each_job(visitor: &mut impl JobVisitor, tree_depth: u32) {
     use std::marker::PhantomData;
@@ -265,6 +287,7 @@ pub fn for_each_job(visitor: &mut impl JobVisitor, tree_depth: u32) {
         rounds: 100,
     });
     visitor.visit(&BinaryTrees { depth: tree_depth });
+    visitor.visit(&ThrowawayTrees { depth: tree_depth });
     visitor.visit(&Growth::<Triple> {
         name: "growth: fresh pool to 100k",
         values: 100_000,

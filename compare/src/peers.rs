@@ -22,7 +22,7 @@ use std::ptr::{self, NonNull};
 
 use drop_arena::{DropArena, DropBox, make_arena};
 
-use super::trees::{binary_trees, one_tree};
+use super::trees::{binary_trees, build_and_check, one_tree, throwaway_trees};
 use super::workloads::{Triple, Value};
 use super::{Peer, Pool, Tally, Workload};
 
@@ -58,6 +58,17 @@ impl Peer for Ours {
 
     fn run<W: Workload>(workload: &W) -> Tally {
         DropArena::with(|arena| workload.run(&mut Arena(arena)))
+    }
+
+    /// One arena per tree; the root is forgotten, and the arena frees every
+    /// node at once when it ends, without visiting them.
+    fn throwaway_trees(depth: u32) -> Tally {
+        throwaway_trees(depth, |d| {
+            make_arena!(arena);
+            let (tree, nodes) = build_and_check::<Self, _>(&mut Arena(arena), d);
+            std::mem::forget(tree);
+            nodes
+        })
     }
 
     fn binary_trees(depth: u32) -> Tally {
@@ -137,6 +148,15 @@ impl Peer for Ours03 {
     fn run<W: Workload>(workload: &W) -> Tally {
         let arena = drop_arena_03::DropArena::new();
         workload.run(&mut Arena03(&arena))
+    }
+
+    fn throwaway_trees(depth: u32) -> Tally {
+        throwaway_trees(depth, |d| {
+            let arena = drop_arena_03::DropArena::new();
+            let (tree, nodes) = build_and_check::<Self, _>(&mut Arena03(&arena), d);
+            std::mem::forget(tree);
+            nodes
+        })
     }
 
     fn binary_trees(depth: u32) -> Tally {
@@ -287,6 +307,13 @@ impl Peer for FreeList {
         workload.run(&mut UncheckedList::new())
     }
 
+    fn throwaway_trees(depth: u32) -> Tally {
+        throwaway_trees(depth, |d| {
+            let mut list = UncheckedList::new();
+            build_and_check::<Self, _>(&mut list, d).1
+        })
+    }
+
     fn binary_trees(depth: u32) -> Tally {
         let mut short_lived = UncheckedList::new();
         binary_trees::<Self, _>(depth, &mut UncheckedList::new(), |d| {
@@ -361,6 +388,11 @@ impl Peer for SystemBox {
 
     fn run<W: Workload>(workload: &W) -> Tally {
         workload.run(&mut Boxes)
+    }
+
+    /// A `Box` tree can only be dropped node by node.
+    fn throwaway_trees(depth: u32) -> Tally {
+        throwaway_trees(depth, |d| build_and_check::<Self, _>(&mut Boxes, d).1)
     }
 
     fn binary_trees(depth: u32) -> Tally {
@@ -503,6 +535,11 @@ impl Peer for MimallocBox {
         workload.run(&mut MiBoxes)
     }
 
+    /// A `Box` tree can only be dropped node by node.
+    fn throwaway_trees(depth: u32) -> Tally {
+        throwaway_trees(depth, |d| build_and_check::<Self, _>(&mut MiBoxes, d).1)
+    }
+
     fn binary_trees(depth: u32) -> Tally {
         binary_trees::<Self, _>(depth, &mut MiBoxes, |d| {
             one_tree::<Self, _>(&mut MiBoxes, d)
@@ -572,6 +609,12 @@ impl Peer for Slab {
         workload.run(&mut slab::Slab::new())
     }
 
+    fn throwaway_trees(depth: u32) -> Tally {
+        throwaway_trees(depth, |d| {
+            build_and_check::<Self, _>(&mut slab::Slab::new(), d).1
+        })
+    }
+
     fn binary_trees(depth: u32) -> Tally {
         let mut short_lived = slab::Slab::new();
         binary_trees::<Self, _>(depth, &mut slab::Slab::new(), |d| {
@@ -625,6 +668,13 @@ impl Peer for TypedArena {
 
     fn run<W: Workload>(workload: &W) -> Tally {
         workload.run(&mut Bumped(&typed_arena::Arena::new()))
+    }
+
+    fn throwaway_trees(depth: u32) -> Tally {
+        throwaway_trees(depth, |d| {
+            let arena = typed_arena::Arena::new();
+            build_and_check::<Self, _>(&mut Bumped(&arena), d).1
+        })
     }
 
     fn binary_trees(depth: u32) -> Tally {
@@ -681,6 +731,14 @@ impl Peer for Bumpalo {
 
     fn run<W: Workload>(workload: &W) -> Tally {
         workload.run(&mut Bumped(&bumpalo::Bump::new()))
+    }
+
+    /// A fresh `Bump` per tree, as the performance issue's goal says.
+    fn throwaway_trees(depth: u32) -> Tally {
+        throwaway_trees(depth, |d| {
+            let bump = bumpalo::Bump::new();
+            build_and_check::<Self, _>(&mut Bumped(&bump), d).1
+        })
     }
 
     fn binary_trees(depth: u32) -> Tally {

@@ -70,6 +70,36 @@ where
     nodes
 }
 
+/// Builds one tree and reads it (counts its nodes), for a caller that then
+/// throws the tree away whole: returns the root and the node count.
+pub fn build_and_check<'a, P, Q>(pool: &mut Q, depth: u32) -> (Tree<'a, P>, u64)
+where
+    P: Peer,
+    Q: Pool<Node<'a, P>, Handle = Tree<'a, P>>,
+{
+    let tree = build(pool, depth);
+    let nodes = check(pool, &tree);
+    (tree, nodes)
+}
+
+/// The throwaway pattern: the short-lived trees of [`binary_trees`] (the
+/// same depths and counts, no long-lived tree), each in a pool of its own
+/// that `one(depth)` makes, fills with [`build_and_check`] and throws away
+/// with the tree, as cheaply as the peer allows; returns the node count.
+pub fn throwaway_trees(max_depth: u32, mut one: impl FnMut(u32) -> u64) -> Tally {
+    let max_depth = max_depth.max(MIN_DEPTH + 2);
+    let mut nodes = 0;
+    for depth in (MIN_DEPTH..=max_depth).step_by(2) {
+        for _ in 0..1u32 << (max_depth - depth + MIN_DEPTH) {
+            nodes += one(depth);
+        }
+    }
+    Tally {
+        checksum: nodes,
+        values: nodes,
+    }
+}
+
 /// The whole benchmark. The long-lived tree lives in `long_lived`; each
 /// short-lived tree is made by `short_lived(depth)`, which returns the node
 /// count of [`one_tree`] on whatever pool the peer uses for them (the same
