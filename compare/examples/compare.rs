@@ -110,10 +110,12 @@ fn main() -> ExitCode {
 
     let mut speed = Speed::default();
     for_each_job(&mut speed, TREE_DEPTH);
+    let structures = structures();
     memory();
     let mut status = ExitCode::SUCCESS;
     if options.check_goals {
-        let missed = goals(&speed.results);
+        let all: Vec<&JobResult> = speed.results.iter().chain(&structures).collect();
+        let missed = goals(&all);
         if missed > 0 && options.strict {
             status = ExitCode::FAILURE;
         }
@@ -335,7 +337,7 @@ fn bar(ratio: f64) -> String {
 
 /// The goals of the performance issue, checked against the ratios above;
 /// returns how many were missed.
-fn goals(results: &[JobResult]) -> usize {
+fn goals(results: &[&JobResult]) -> usize {
     let find = |prefix: &str| {
         results
             .iter()
@@ -420,6 +422,16 @@ fn goals(results: &[JobResult]) -> usize {
             ratio("binary trees", system),
             3.0,
         ),
+        (
+            "ordered map: >= 1.3x Box on glibc",
+            ratio("ordered map", system),
+            1.3,
+        ),
+        (
+            "ordered map: no slower than 0.3",
+            ratio("ordered map", v03),
+            1.0,
+        ),
     ];
     println!("\ngoals (peer's time / DropArena's, against what is required)");
     let mut missed = 0;
@@ -434,6 +446,70 @@ fn goals(results: &[JobResult]) -> usize {
     }
     println!("  {missed} of {} missed", checks.len());
     missed
+}
+
+/// The data structures of `examples/` on every way of owning their nodes
+/// (see `compare/src/structures.rs`), timed like the workloads: best of
+/// `ROUNDS`, owners taking turns. Not in the verdict or the chart, whose
+/// rows all have the same peers.
+fn structures() -> Vec<JobResult> {
+    use drop_arena_compare::structures::{
+        EXPR_DEPTH, EXPR_TREES, MAP_KEYS, MAP_OPS, OWNERS, ordered_map, simplifier,
+    };
+    type Run = fn(&str) -> Option<u64>;
+    let jobs: [(String, u64, Run); 2] = [
+        (
+            format!(
+                "ordered map: {}k mixed ops on {}k keys",
+                MAP_OPS / 1000,
+                MAP_KEYS / 1000
+            ),
+            MAP_OPS as u64,
+            |owner| Some(ordered_map(owner)),
+        ),
+        (
+            format!("expression simplifier: {EXPR_TREES} trees of depth {EXPR_DEPTH}"),
+            EXPR_TREES as u64,
+            simplifier,
+        ),
+    ];
+    println!("data structures from examples/, the same code on each owner of its nodes");
+    let mut results = Vec::new();
+    for (label, units, run) in jobs {
+        let owners: Vec<&'static str> = OWNERS.into_iter().filter(|o| run(o).is_some()).collect();
+        let expected = Tally {
+            checksum: run(owners[0]).expect("DropArena runs every structure"),
+            values: units,
+        };
+        let mut best = vec![f64::INFINITY; owners.len()];
+        for round in 0..ROUNDS {
+            for turn in 0..owners.len() {
+                let i = (round + turn) % owners.len();
+                let owner = owners[i];
+                let once = || Tally {
+                    checksum: run(owner).expect("listed owner"),
+                    values: units,
+                };
+                best[i] = best[i].min(time_per_run(&once, expected));
+            }
+        }
+        let result = JobResult {
+            label,
+            ns_per_value: owners
+                .iter()
+                .zip(&best)
+                .map(|(name, secs)| (*name, secs * 1e9 / units as f64))
+                .collect(),
+        };
+        println!("{} (ns per op or tree, checksums agree)", result.label);
+        for (name, ns) in &result.ns_per_value {
+            let ratio = result.ratio(name);
+            println!("  {name:<22} {ns:>8.1} ns {ratio:>7.2}x  {}", bar(ratio));
+        }
+        println!();
+        results.push(result);
+    }
+    results
 }
 
 /// Peak heap use in steady churn: the original random add/drop workload at

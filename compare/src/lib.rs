@@ -21,6 +21,7 @@
 
 pub mod chart;
 pub mod peers;
+pub mod structures;
 pub mod trees;
 pub mod workloads;
 

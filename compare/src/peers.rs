@@ -17,7 +17,7 @@
 use std::alloc::{GlobalAlloc, Layout, handle_alloc_error};
 use std::hint::black_box;
 use std::mem::{ManuallyDrop, MaybeUninit};
-use std::ops::Deref;
+use std::ops::{Deref, DerefMut};
 use std::ptr::{self, NonNull};
 
 use drop_arena::{DropArena, DropBox, make_arena};
@@ -490,6 +490,15 @@ impl<T> Deref for MiBox<T> {
     fn deref(&self) -> &T {
         // SAFETY: the box owns an initialized value.
         unsafe { self.0.as_ref() }
+    }
+}
+
+impl<T> DerefMut for MiBox<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the box owns an initialized value, and `&mut self` makes
+        // the access unique.
+        unsafe { self.0.as_mut() }
     }
 }
 
