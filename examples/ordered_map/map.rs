@@ -429,39 +429,47 @@ pub fn workload<A: NodeAlloc<Node<u64, u64, A>>>(
     seed: u64,
 ) -> u64 {
     let mut map = OrderedMap::new_in(alloc);
-    let mut sum = 0u64;
-    for op in ops(count, keys, seed) {
-        let found = match op {
-            Op::Insert(key, value) => map.insert(key, value),
-            Op::Remove(key) => map.remove(&key),
-            Op::Get(key) => map.get(&key).copied(),
-        };
-        sum = sum
-            .wrapping_mul(31)
-            .wrapping_add(found.map_or(1, |v| v + 2));
-    }
-    for (key, value) in &map {
-        sum = sum.wrapping_mul(31).wrapping_add(key ^ value);
-    }
-    sum.wrapping_add(map.len() as u64)
+    let sum = checksum_ops(count, keys, seed, |op| match op {
+        Op::Insert(key, value) => map.insert(key, value),
+        Op::Remove(key) => map.remove(&key),
+        Op::Get(key) => map.get(&key).copied(),
+    });
+    checksum_survivors(sum, &map, map.len())
 }
 
 /// [`workload`] on `std`'s `BTreeMap`, for comparison; same checksum.
 pub fn workload_btree(count: usize, keys: u64, seed: u64) -> u64 {
     let mut map = BTreeMap::new();
-    let mut sum = 0u64;
-    for op in ops(count, keys, seed) {
-        let found = match op {
-            Op::Insert(key, value) => map.insert(key, value),
-            Op::Remove(key) => map.remove(&key),
-            Op::Get(key) => map.get(&key).copied(),
-        };
-        sum = sum
-            .wrapping_mul(31)
-            .wrapping_add(found.map_or(1, |v| v + 2));
-    }
-    for (key, value) in &map {
-        sum = sum.wrapping_mul(31).wrapping_add(key ^ value);
-    }
-    sum.wrapping_add(map.len() as u64)
+    let sum = checksum_ops(count, keys, seed, |op| match op {
+        Op::Insert(key, value) => map.insert(key, value),
+        Op::Remove(key) => map.remove(&key),
+        Op::Get(key) => map.get(&key).copied(),
+    });
+    checksum_survivors(sum, &map, map.len())
+}
+
+/// Runs [`ops`] through `apply` and folds what each returned into a sum.
+fn checksum_ops(
+    count: usize,
+    keys: u64,
+    seed: u64,
+    mut apply: impl FnMut(Op) -> Option<u64>,
+) -> u64 {
+    ops(count, keys, seed).fold(0u64, |sum, op| {
+        let found = apply(op);
+        sum.wrapping_mul(31)
+            .wrapping_add(found.map_or(1, |v| v + 2))
+    })
+}
+
+/// Folds the surviving entries, in key order, and their number into `sum`.
+fn checksum_survivors<'a>(
+    sum: u64,
+    entries: impl IntoIterator<Item = (&'a u64, &'a u64)>,
+    len: usize,
+) -> u64 {
+    let sum = entries.into_iter().fold(sum, |sum, (key, value)| {
+        sum.wrapping_mul(31).wrapping_add(key ^ value)
+    });
+    sum.wrapping_add(len as u64)
 }
