@@ -337,19 +337,22 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-#[cfg(any(test, fuzzing, drop_arena_asan))]
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 mod arena;
 mod boxed;
 mod brand;
 mod raw;
 mod sanitizer;
+mod sync;
 
 pub use arena::DropArena;
 pub use boxed::DropBox;
 #[doc(no_inline)]
 pub use generativity::{Guard, Id, make_guard};
+pub use sync::{LocalArena, SyncDropArena};
 
 /// The README's examples run as doctests too.
 #[cfg(doctest)]
@@ -365,7 +368,7 @@ struct ChangelogDoctests;
 // tests, where `check_invariants` exists; it names the crate `drop_arena`.
 #[cfg(test)]
 extern crate self as drop_arena;
-#[cfg(test)]
+#[cfg(all(test, not(feature = "std")))]
 extern crate std;
 #[cfg(test)]
 #[path = "../tests/support/model.rs"]
