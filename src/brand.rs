@@ -55,3 +55,48 @@ macro_rules! make_arena {
         $name.reserve($capacity);
     };
 }
+
+/// Declares `$name: &'id SyncDropArena<'id, T>` for a fresh brand `'id`
+/// that lasts to the end of the enclosing block, as
+/// [`make_arena!`](crate::make_arena) does for a `DropArena`: `T` may name
+/// the brand.
+///
+/// ```
+/// use drop_arena::{DropBox, make_sync_arena};
+///
+/// struct Node<'id> {
+///     value: u32,
+///     next: Option<DropBox<'id, Node<'id>>>,
+/// }
+///
+/// make_sync_arena!(arena);
+/// let local = arena.local();
+/// let list = local.alloc(Node { value: 1, next: None });
+/// let list = local.alloc(Node { value: 2, next: Some(list) });
+/// let sum = std::thread::scope(|s| {
+///     s.spawn(|| {
+///         let local = arena.local();
+///         let mut sum = 0;
+///         let mut next = Some(list);
+///         while let Some(node) = next {
+///             let node = local.box_to_inner(node);
+///             sum += node.value;
+///             next = node.next;
+///         }
+///         sum
+///     })
+///     .join()
+///     .unwrap()
+/// });
+/// assert_eq!(sum, 3);
+/// assert!(arena.is_empty());
+/// ```
+#[macro_export]
+macro_rules! make_sync_arena {
+    ($name:ident) => {
+        let storage;
+        $crate::make_guard!(guard);
+        storage = $crate::SyncDropArena::new(guard);
+        let $name = &storage;
+    };
+}

@@ -199,6 +199,36 @@
 //!   `DropArena` for owning pointers with `Box` ergonomics, checked at
 //!   compile time.
 //!
+//! # Sharing one arena between threads
+//!
+//! A `DropArena` is not `Sync`: give each thread its own, or move boxes
+//! rather than the arena. When many threads should allocate from and
+//! reclaim into one arena, use [`SyncDropArena`]. It is made the same three
+//! ways ([`SyncDropArena::with`], [`make_sync_arena!`],
+//! [`SyncDropArena::new`]), its boxes are the same [`DropBox<'id, T>`](DropBox)
+//! under the same brand, and a box may be reclaimed on any thread. Each
+//! thread works through a [`LocalArena`] handle (`no_std`), or, with the
+//! default `std` feature, through the arena's own methods. How the threads
+//! share slots, and what `len` means while they run, is explained on
+//! [`SyncDropArena`].
+//!
+//! ```
+//! use drop_arena::SyncDropArena;
+//!
+//! SyncDropArena::with(|arena| {
+//!     std::thread::scope(|s| {
+//!         for _ in 0..2 {
+//!             s.spawn(|| {
+//!                 let local = arena.local();
+//!                 let b = local.alloc(String::from("per thread"));
+//!                 local.drop_box(b);
+//!             });
+//!         }
+//!     });
+//!     assert!(arena.is_empty());
+//! });
+//! ```
+//!
 //! # Troubleshooting brand errors
 //!
 //! The brand is a lifetime, so every misuse shows up as a lifetime or borrow
@@ -278,7 +308,7 @@
 //! **"`Cell<...>` cannot be shared between threads safely" (E0277)**, naming
 //! private types such as `drop_arena::raw::Slot<T>`: a thread captured an
 //! arena reference. The arena is not `Sync`; give each thread its own arena,
-//! or move boxes (not the arena) into the threads.
+//! move boxes (not the arena) into the threads, or use [`SyncDropArena`].
 //!
 //! **"`storage` does not live long enough ... borrow might be used here, when
 //! `lifetime_brand` is dropped" (E0597)** with [`DropArena::new`]: the arena
@@ -357,7 +387,11 @@
 //!   through the kernel;
 //! - `DropArena` makes the brand, whose uniqueness the rest relies on;
 //! - the `Send` and `Sync` impls of both are written by hand;
-//! - the sanitizer hooks call ASan's poisoning functions.
+//! - the sanitizer hooks call ASan's poisoning functions;
+//! - `SyncDropArena` adds a second kernel in the private module `sync`: the
+//!   shared `Depot` of free magazines and chunks, and each handle's
+//!   `SlotCache`, with their invariants and memory orderings written on
+//!   those types.
 //!
 //! Every `unsafe` block names the invariant it relies on in a `// SAFETY:`
 //! comment. `SAFETY.md` in the repository gives the arguments that span
@@ -369,19 +403,22 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-#[cfg(any(test, fuzzing, drop_arena_asan))]
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 mod arena;
 mod boxed;
 mod brand;
 mod raw;
 mod sanitizer;
+mod sync;
 
 pub use arena::DropArena;
 pub use boxed::DropBox;
 #[doc(no_inline)]
 pub use generativity::{Guard, Id, make_guard};
+pub use sync::{LocalArena, SyncDropArena};
 
 /// The README's examples run as doctests too.
 #[cfg(doctest)]
@@ -397,7 +434,7 @@ struct ChangelogDoctests;
 // tests, where `check_invariants` exists; it names the crate `drop_arena`.
 #[cfg(test)]
 extern crate self as drop_arena;
-#[cfg(test)]
+#[cfg(all(test, not(feature = "std")))]
 extern crate std;
 #[cfg(test)]
 #[path = "../tests/support/model.rs"]

@@ -20,7 +20,75 @@ use crate::sanitizer;
 pub(crate) union Slot<T> {
     _uninit: (),
     _value: ManuallyDrop<T>,
-    next: Option<NonNull<Slot<T>>>,
+    pub(crate) next: Option<NonNull<Slot<T>>>,
+}
+
+/// The smallest chunk worth asking `typed-arena` for: about 4 KiB.
+pub(crate) const fn min_chunk<T>() -> usize {
+    let n = 4096 / size_of::<Slot<T>>();
+    if n == 0 { 1 } else { n }
+}
+
+/// Takes a new chunk of at least `min` slots from `chunks`, whole, and
+/// returns its first slot and its length. Its slots are fresh (and poisoned
+/// under ASan); nobody else is handed them. The caller must have used up
+/// the slots of every earlier chunk it carved.
+///
+/// Each chunk is taken whole, so every byte `typed-arena` allocates becomes
+/// a slot. `typed-arena` makes each chunk at least twice as large as the one
+/// before (and at least `min`), so there are `O(log n)` chunks for `n`
+/// slots. If it panics (capacity overflow), no chunk was taken.
+pub(crate) fn carve_chunk<T>(
+    chunks: &typed_arena::Arena<Slot<T>>,
+    min: usize,
+) -> (*mut Slot<T>, usize) {
+    // Either this is the first chunk, untouched, or the newest chunk is
+    // used up and `reserve_extend` starts the next one.
+    let spare = chunks.uninitialized_array().len();
+    debug_assert!(spare == 0 || spare >= min, "a chunk was left half used");
+    if spare < min {
+        chunks.reserve_extend(min);
+    }
+    let n = chunks.uninitialized_array().len();
+    // SAFETY: typed-arena hands out uninitialized memory; `Slot` is a
+    // union without drop glue, so typed-arena dropping these "values"
+    // later does nothing, and we only ever write them before reading.
+    let chunk = unsafe { chunks.alloc_uninitialized(n) };
+    let start = chunk.as_mut_ptr().cast::<Slot<T>>();
+    sanitizer::poison_many(start, n);
+    (start, n)
+}
+
+/// The `next` field of a free slot, read with the slot unpoisoned just for
+/// the read.
+///
+/// # Safety
+///
+/// `slot` is a free slot (its `next` initialized) of live memory that the
+/// caller owns exclusively: no other thread reads or writes it meanwhile.
+#[inline]
+pub(crate) unsafe fn read_next<T>(slot: NonNull<Slot<T>>) -> Option<NonNull<Slot<T>>> {
+    sanitizer::unpoison(slot.as_ptr());
+    // SAFETY: the caller promises an initialized `next` in live memory,
+    // with no concurrent access.
+    let next = unsafe { (*slot.as_ptr()).next };
+    sanitizer::poison(slot.as_ptr());
+    next
+}
+
+/// Makes `slot` free with `next` as its link, and poisons it.
+///
+/// # Safety
+///
+/// `slot` is a slot of live memory that the caller owns exclusively and
+/// that holds no live value.
+#[inline]
+pub(crate) unsafe fn write_next<T>(slot: NonNull<Slot<T>>, next: Option<NonNull<Slot<T>>>) {
+    sanitizer::unpoison(slot.as_ptr());
+    // SAFETY: the caller owns the slot and nothing live is in it, so the
+    // write overwrites nothing and races with nothing.
+    unsafe { (*slot.as_ptr()).next = next };
+    sanitizer::poison(slot.as_ptr());
 }
 
 /// Slots for values of one type: the memory behind a `DropArena`, and the
@@ -78,12 +146,6 @@ pub(crate) struct RawArena<T> {
 
 impl<T> RawArena<T> {
     const IS_ZST: bool = size_of::<T>() == 0;
-
-    /// The smallest chunk worth asking `typed-arena` for: about 4 KiB.
-    const MIN_CHUNK: usize = {
-        let n = 4096 / size_of::<Slot<T>>();
-        if n == 0 { 1 } else { n }
-    };
 
     /// Empty: no memory is allocated until the first slot is taken.
     pub(crate) const fn new() -> Self {
@@ -233,36 +295,18 @@ impl<T> RawArena<T> {
         unsafe { NonNull::new_unchecked(slot) }
     }
 
-    /// Takes a new chunk of at least `min` slots, all fresh. No slot may be
-    /// fresh when it is called.
-    ///
-    /// Each chunk is taken whole, so every byte `typed-arena` allocates
-    /// becomes a slot. `typed-arena` makes each chunk at least twice as large
-    /// as the one before (and at least `min`), so there are `O(log n)` chunks
-    /// for `n` slots.
+    /// Takes a new chunk of at least `min` slots, all fresh
+    /// ([`carve_chunk`]). No slot may be fresh when it is called.
     #[cold]
     #[inline(never)]
     fn grow(&self, min: usize) {
         debug_assert!(self.fresh.get() == self.fresh_end.get());
         let chunks = self
             .chunks
-            .get_or_init(|| typed_arena::Arena::with_capacity(min.max(Self::MIN_CHUNK)));
-        // Either this is the first chunk, untouched, or the newest chunk is
-        // used up and `reserve_extend` starts the next one.
-        let spare = chunks.uninitialized_array().len();
-        debug_assert!(spare == 0 || spare >= min, "a chunk was left half used");
-        if spare < min {
-            chunks.reserve_extend(min);
-        }
-        let n = chunks.uninitialized_array().len();
-        // SAFETY: typed-arena hands out uninitialized memory; `Slot` is a
-        // union without drop glue, so typed-arena dropping these "values"
-        // later does nothing, and we only ever write them before reading.
-        let chunk = unsafe { chunks.alloc_uninitialized(n) };
-        let start = chunk.as_mut_ptr().cast::<Slot<T>>();
+            .get_or_init(|| typed_arena::Arena::with_capacity(min.max(min_chunk::<T>())));
+        let (start, n) = carve_chunk(chunks, min);
         // SAFETY: one past the end of the chunk just handed to us.
         let end = unsafe { start.add(n) };
-        sanitizer::poison_many(start, n);
         // Updated only now that the memory exists: if allocating it panicked,
         // nothing changed.
         self.fresh.set(start);

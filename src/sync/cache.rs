@@ -1,0 +1,262 @@
+//! [`SlotCache`]: one handle's (or one thread's) private slots, refilled
+//! from and flushed to the [`Depot`] a magazine at a time.
+
+use core::cell::Cell;
+use core::ptr::{self, NonNull};
+
+use super::depot::{Counter, Depot, Link, MAGAZINE, Refill};
+use crate::raw::{self, Slot};
+use crate::sanitizer;
+
+/// The private slots of one `LocalArena`, or of one thread under the `std`
+/// feature: what makes their hot path free of atomic read-modify-writes.
+///
+/// The pointers are stored untyped (`*mut ()`, each really a `*mut
+/// Slot<T>` of the arena's `T`) so that this type does not mention `T`:
+/// a `ThreadLocal<SlotCache>` in the arena then has no drop glue that
+/// needs `T` alive, and `SyncDropArena`, like `DropArena`, may hold values
+/// that borrow its own brand.
+///
+/// # Invariants
+///
+/// A cache belongs to one arena: its `Depot<T>` and `Counters`. Every
+/// method that takes a depot must be given that one (their safety
+/// contract), and a cache is used by one thread at a time (it is `!Sync`).
+///
+/// 1. **Free list.** `free` heads a null-terminated list of `free_len`
+///    free slots of the depot's chunks, linked through `next`, owned by
+///    this cache alone: no other thread reads or writes them (the `Depot`
+///    invariant 2).
+/// 2. **Fresh run.** `fresh..fresh_end` are fresh slots of one chunk,
+///    claimed by this cache alone.
+/// 3. **Counter.** `counter` was claimed from the arena's `Counters` for
+///    this cache, which alone writes it; it lives as long as the arena.
+///
+/// For a zero-sized `T` the list and run stay empty and only the counter
+/// moves.
+pub(crate) struct SlotCache {
+    free: Cell<*mut ()>,
+    free_len: Cell<usize>,
+    fresh: Cell<*mut ()>,
+    fresh_end: Cell<*mut ()>,
+    counter: NonNull<Counter>,
+}
+
+// SAFETY: a cache owns its slots outright (invariants 1 and 2): they hold
+// no values, only links, so moving the cache to another thread moves no
+// `T`. Its counter is atomic and written only by whoever holds the cache.
+// It is not `Sync` (its `Cell`s), so one thread at a time uses it.
+unsafe impl Send for SlotCache {}
+
+impl SlotCache {
+    /// An empty cache that counts into `counter`.
+    ///
+    /// The caller must give the cache the counter it claimed for it.
+    pub(crate) fn new(counter: NonNull<Counter>) -> Self {
+        SlotCache {
+            free: Cell::new(ptr::null_mut()),
+            free_len: Cell::new(0),
+            fresh: Cell::new(ptr::null_mut()),
+            fresh_end: Cell::new(ptr::null_mut()),
+            counter,
+        }
+    }
+
+    pub(crate) fn counter(&self) -> NonNull<Counter> {
+        self.counter
+    }
+
+    #[inline]
+    fn count(&self, delta: usize) {
+        // SAFETY: the counter lives as long as the arena, which outlives
+        // every cache (invariant 3).
+        unsafe { self.counter.as_ref() }.add(delta);
+    }
+
+    #[inline]
+    fn free_head<T>(&self) -> Link<T> {
+        NonNull::new(self.free.get().cast())
+    }
+
+    #[inline]
+    fn set_free<T>(&self, head: Link<T>, len: usize) {
+        self.free
+            .set(head.map_or(ptr::null_mut(), |slot| slot.as_ptr().cast()));
+        self.free_len.set(len);
+    }
+
+    /// Puts one slot in use and returns it, uninitialized. Nobody else is
+    /// handed it until it is given back, through any cache of the arena.
+    ///
+    /// # Safety
+    ///
+    /// `depot` is this cache's arena's depot.
+    #[inline]
+    pub(crate) unsafe fn take<T>(&self, depot: &Depot<T>) -> NonNull<T> {
+        if size_of::<T>() == 0 {
+            self.count(1);
+            return NonNull::dangling();
+        }
+        let slot = match self.free_head::<T>() {
+            Some(slot) => {
+                sanitizer::unpoison(slot.as_ptr());
+                // SAFETY: `slot` heads our free list (invariant 1): free,
+                // its `next` initialized, owned by us alone.
+                let next = unsafe { (*slot.as_ptr()).next };
+                self.set_free(next, self.free_len.get() - 1);
+                slot
+            }
+            // SAFETY: forwarded from the caller.
+            None => unsafe { self.take_slow(depot) },
+        };
+        // Counted only now: growing may panic, and then no slot is in use.
+        self.count(1);
+        slot.cast()
+    }
+
+    /// The slow half of `take`, with the free list empty: the fresh run,
+    /// else a magazine from the depot, else the loose list or a new fresh
+    /// run from the chunks. The fresh run comes first because its slots are
+    /// already ours: using them grows nothing.
+    ///
+    /// # Safety
+    ///
+    /// As for `take`, and the free list is empty.
+    #[cold]
+    #[inline(never)]
+    unsafe fn take_slow<T>(&self, depot: &Depot<T>) -> NonNull<Slot<T>> {
+        if self.fresh.get() == self.fresh_end.get() {
+            if let Some(head) = depot.take() {
+                // SAFETY: a magazine is a free list of MAGAZINE slots of the
+                // depot's chunks, now ours alone (`Depot::take`).
+                return unsafe { self.pop_refilled(head, MAGAZINE) };
+            }
+            match depot.refill() {
+                // SAFETY: as above, for the loose list.
+                Refill::Free { head, len } => return unsafe { self.pop_refilled(head, len) },
+                Refill::Fresh { start, end } => {
+                    self.fresh.set(start.as_ptr().cast());
+                    self.fresh_end.set(end.cast());
+                }
+            }
+        }
+        let slot: *mut Slot<T> = self.fresh.get().cast();
+        // SAFETY: the run is not empty (just checked or refilled), so one
+        // past its first slot is at most its end (invariant 2).
+        self.fresh.set(unsafe { slot.add(1) }.cast());
+        sanitizer::unpoison(slot);
+        // SAFETY: a run starts at a chunk's slice pointer, never null.
+        unsafe { NonNull::new_unchecked(slot) }
+    }
+
+    /// Makes `head` (a free list of `len >= 1` slots) our free list and
+    /// pops its first slot.
+    ///
+    /// # Safety
+    ///
+    /// The list is free slots of our depot's chunks, owned by us alone,
+    /// and our free list is empty.
+    unsafe fn pop_refilled<T>(&self, head: NonNull<Slot<T>>, len: usize) -> NonNull<Slot<T>> {
+        sanitizer::unpoison(head.as_ptr());
+        // SAFETY: the caller promises a free slot, ours alone.
+        let next = unsafe { (*head.as_ptr()).next };
+        self.set_free(next, len - 1);
+        head
+    }
+
+    /// Puts a slot on our free list; if the list grows past two magazines,
+    /// passes one magazine to the depot.
+    ///
+    /// # Safety
+    ///
+    /// `depot` is this cache's arena's depot, and `value` was handed out by
+    /// `take` on any cache of this arena, is not given back since, and holds
+    /// no value that will be used again (as for `RawArena::give_back`).
+    #[inline]
+    pub(crate) unsafe fn give_back<T>(&self, depot: &Depot<T>, value: NonNull<T>) {
+        self.count(0usize.wrapping_sub(1));
+        if size_of::<T>() == 0 {
+            return;
+        }
+        let slot = value.cast::<Slot<T>>();
+        // SAFETY: the slot is in use and handed to us with nothing live in
+        // it: ours to link (the caller's promise).
+        unsafe { (*slot.as_ptr()).next = self.free_head() };
+        sanitizer::poison(slot.as_ptr());
+        let len = self.free_len.get() + 1;
+        self.set_free(Some(slot), len);
+        if len > 2 * MAGAZINE {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.flush_magazine(depot) };
+        }
+    }
+
+    /// Detaches the first [`MAGAZINE`] slots of our free list and puts them
+    /// in the depot.
+    ///
+    /// # Safety
+    ///
+    /// `depot` is this cache's arena's depot, and the free list holds at
+    /// least `MAGAZINE` slots.
+    #[cold]
+    #[inline(never)]
+    unsafe fn flush_magazine<T>(&self, depot: &Depot<T>) {
+        let len = self.free_len.get();
+        let head = self.free_head::<T>().expect("flushing an empty free list");
+        let mut tail = head;
+        for _ in 1..MAGAZINE {
+            // SAFETY: the list is ours and has at least MAGAZINE slots
+            // (invariant 1, the caller's promise).
+            tail = unsafe { raw::read_next(tail) }.expect("free_len is wrong");
+        }
+        // SAFETY: as above.
+        let rest = unsafe { raw::read_next(tail) };
+        // SAFETY: as above: the tail is ours.
+        unsafe { raw::write_next(tail, None) };
+        self.set_free(rest, len - MAGAZINE);
+        // SAFETY: `head..=tail` is now a magazine, detached from our list,
+        // ours alone, and of the depot's chunks.
+        unsafe { depot.put(head, tail) };
+    }
+
+    /// Gives every slot this cache holds back to the depot: the fresh run
+    /// becomes free slots, whole magazines go to the depot, and the rest
+    /// to its loose list. Leaves the cache empty, its counter untouched.
+    ///
+    /// # Safety
+    ///
+    /// `depot` is this cache's arena's depot.
+    pub(crate) unsafe fn flush<T>(&self, depot: &Depot<T>) {
+        if size_of::<T>() == 0 {
+            return;
+        }
+        let mut fresh: *mut Slot<T> = self.fresh.get().cast();
+        let end: *mut Slot<T> = self.fresh_end.get().cast();
+        while fresh != end {
+            // SAFETY: a fresh slot of our run (invariant 2), never null.
+            let slot = unsafe { NonNull::new_unchecked(fresh) };
+            // SAFETY: ours alone, and holding nothing: it becomes free.
+            unsafe { raw::write_next(slot, self.free_head()) };
+            self.set_free(Some(slot), self.free_len.get() + 1);
+            // SAFETY: not at the end yet, so one past is at most `end`.
+            fresh = unsafe { fresh.add(1) };
+        }
+        self.fresh.set(ptr::null_mut());
+        self.fresh_end.set(ptr::null_mut());
+        while self.free_len.get() >= MAGAZINE {
+            // SAFETY: forwarded from the caller; the list is long enough.
+            unsafe { self.flush_magazine(depot) };
+        }
+        let len = self.free_len.get();
+        if let Some(head) = self.free_head::<T>() {
+            let mut tail = head;
+            for _ in 1..len {
+                // SAFETY: the list is ours with `len` slots (invariant 1).
+                tail = unsafe { raw::read_next(tail) }.expect("free_len is wrong");
+            }
+            self.set_free::<T>(None, 0);
+            // SAFETY: the whole list, ours alone, of the depot's chunks.
+            unsafe { depot.put_loose(head, tail, len) };
+        }
+    }
+}

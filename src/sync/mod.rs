@@ -1,0 +1,426 @@
+//! [`SyncDropArena`]: one arena shared by many threads.
+//!
+//! The unsafe kernel is two types: [`SlotCache`](cache::SlotCache), one
+//! handle's private slots, and [`Depot`](depot::Depot), the slots no cache
+//! holds; [`local`] builds the value-level operations on them.
+
+mod atomic;
+mod cache;
+mod depot;
+mod local;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+use core::fmt;
+use core::marker::PhantomData;
+
+#[cfg(feature = "std")]
+use crate::boxed::DropBox;
+use crate::brand::Brand;
+use depot::{Counters, Depot};
+pub use local::LocalArena;
+
+/// A single-type allocator shared by many threads: any thread allocates,
+/// and any thread reclaims, whichever thread allocated the box.
+///
+/// It is `Sync` when `T: Send`, so `&'id SyncDropArena<'id, T>` goes into
+/// [`std::thread::scope`] (or a rayon scope), and its boxes are the same
+/// [`DropBox<'id, T>`](crate::DropBox) as [`DropArena`](crate::DropArena)'s,
+/// branded the same way: reclaiming into a foreign arena is a compile error
+/// on any thread. Get one from [`SyncDropArena::with`],
+/// [`make_sync_arena!`](crate::make_sync_arena) or [`SyncDropArena::new`];
+/// the [crate docs](crate#the-brand) explain the brand.
+///
+/// ```
+/// use drop_arena::SyncDropArena;
+/// use std::thread;
+///
+/// SyncDropArena::with(|arena| {
+///     let boxes: Vec<_> = thread::scope(|s| {
+///         let a = s.spawn(|| arena.local().alloc(1u64));
+///         let b = s.spawn(|| arena.local().alloc(2u64));
+///         vec![a.join().unwrap(), b.join().unwrap()]
+///     });
+///     // Reclaimed on a third thread: the slots go back to the arena.
+///     let local = arena.local();
+///     let sum: u64 = boxes.into_iter().map(|b| local.box_to_inner(b)).sum();
+///     assert_eq!(sum, 3);
+///     assert_eq!(arena.len(), 0);
+/// });
+/// ```
+///
+/// # Two ways in
+///
+/// - **A handle**, [`arena.local()`](Self::local): a [`LocalArena`] for
+///   one thread at a time, with `alloc`, `alloc_with`, `try_alloc_with`,
+///   `drop_box`, `box_to_inner` and `free_without_dropping`. It needs only
+///   `alloc`, not `std`, and it is the fastest path.
+/// - **The arena itself**, with the default `std` feature: the same
+///   methods on `&SyncDropArena`, through a handle the arena keeps for each
+///   thread that uses it (with the [`thread_local`] crate). They cost a
+///   thread-local lookup more than a handle's. The per-thread handles live
+///   until the arena ends: a thread that exits leaves its free slots to the
+///   next thread that gets its id.
+///
+/// # How the threads share slots
+///
+/// The slots and chunks are those of `DropArena` (the crate docs' "Costs").
+/// Each handle keeps its own free list, last in, first out, and a run of up
+/// to 64 fresh slots, which it uses with plain loads and stores: no atomic
+/// read-modify-write and no lock on the fast path. A box reclaimed through a
+/// handle goes on that handle's list, whichever thread allocated it.
+///
+/// Slots move between handles 64 at a time, in *magazines*:
+///
+/// - When a handle's free list grows past 128 slots, it passes the 64 it
+///   reclaimed last, as one magazine, to the arena's **depot**: a few cells,
+///   each empty or holding one magazine, filled by one atomic
+///   `compare_exchange` from empty. If every cell is full, the magazine goes
+///   on an **overflow stack**, pushed with one `compare_exchange`.
+/// - When a handle's free list and fresh run are both empty, it takes a
+///   magazine from a cell with one atomic `swap` to empty; if the cells are
+///   empty, it takes the whole overflow stack with one `swap`, keeps one
+///   magazine and puts the others back. Only when the depot is empty does it
+///   lock the chunks (a spin lock, held for a few instructions) and claim
+///   the loose slots dropped handles left behind, or a new fresh run,
+///   allocating a new chunk only when the newest one is used up.
+/// - Dropping a handle gives all its slots back: whole magazines to the
+///   depot, the rest to the loose list.
+///
+/// So a thread pays about one atomic operation per 64 allocations or
+/// reclaims, producer-to-consumer traffic (boxes allocated on one thread,
+/// reclaimed on another) flows back to the producer through the depot, and
+/// memory stays bounded: beyond the slots in use, at most about 192 free or
+/// fresh slots per live handle, plus the depot's magazines, which any
+/// handle reuses before the arena grows. No slot is ever stranded.
+///
+/// A slot's link to the next free slot shares its memory with the value, so
+/// no thread ever reads a link it does not own: a magazine or stack changes
+/// owner whole, by one atomic step, and nobody pops single slots from a
+/// shared list. That rules out the ABA problem and races between a link and
+/// a value. `SAFETY.md` gives the argument and the memory orderings.
+///
+/// # `len` and `capacity` while threads run
+///
+/// [`capacity`](Self::capacity) counts the slots of all chunks;
+/// [`len`](Self::len) sums per-handle counters of allocations minus
+/// reclaims. Both are exact whenever no other thread is in the middle of an
+/// operation on the arena, and, like any count read while others change
+/// it, a snapshot otherwise: `len` may miss or see each operation in flight,
+/// so it can be off by the number of them (and briefly look negative, which
+/// it reports as a huge number, if a reclaim is seen before the allocation
+/// it undoes).
+///
+/// # The brand and threads
+///
+/// `'id` is not `'static`, so the arena and its boxes go only into scoped
+/// threads, which are joined before the arena ends; `std::thread::spawn`
+/// is rejected at compile time.
+pub struct SyncDropArena<'id, T> {
+    depot: Depot<T>,
+    counters: Counters,
+    #[cfg(feature = "std")]
+    caches: thread_local::ThreadLocal<cache::SlotCache>,
+    brand: Brand<'id>,
+}
+
+// SAFETY: the arena owns its chunks, depot and counters outright; its
+// per-thread caches are not tied to the threads that made them (a cache
+// owns its slots, which hold no values). Moving it moves no `T` but those
+// in its memory, hence `T: Send`.
+unsafe impl<T: Send> Send for SyncDropArena<'_, T> {}
+
+// SAFETY: every state shared between threads is behind an atomic or the
+// chunks' spin lock (the `Depot` and `Counters` invariants), and each
+// `SlotCache` is used by one thread (a handle is `!Sync`, a per-thread cache
+// is reached only from its thread). Sharing the arena lets a value made on
+// one thread be dropped or moved out on another, as with `Mutex<T>`: hence
+// `T: Send`, and no `T: Sync`, since the arena never hands out `&T`.
+unsafe impl<T: Send> Sync for SyncDropArena<'_, T> {}
+
+impl<'id, T> SyncDropArena<'id, T> {
+    /// Creates an arena branded by `guard`, for code that makes the guard
+    /// itself. [`make_sync_arena!`](crate::make_sync_arena) writes this for
+    /// you; as with [`DropArena::new`](crate::DropArena::new), declare the
+    /// arena before the guard.
+    ///
+    /// ```
+    /// use drop_arena::{SyncDropArena, make_guard};
+    ///
+    /// let storage;
+    /// make_guard!(guard);
+    /// storage = SyncDropArena::new(guard);
+    /// let arena = &storage;
+    ///
+    /// let local = arena.local();
+    /// let b = local.alloc(7);
+    /// assert_eq!(local.box_to_inner(b), 7);
+    /// ```
+    pub fn new(guard: generativity::Guard<'id>) -> Self {
+        let _ = guard;
+        // SAFETY: `guard` is consumed here, and a `Guard<'id>` is unique: no
+        // other guard, and so no other arena, carries `'id`.
+        unsafe { SyncDropArena::branded() }
+    }
+
+    /// An arena with a brand chosen by the caller.
+    ///
+    /// # Safety
+    ///
+    /// No other arena carries `'id` while this one lives.
+    unsafe fn branded() -> Self {
+        SyncDropArena {
+            depot: Depot::new(),
+            counters: Counters::new(),
+            #[cfg(feature = "std")]
+            caches: thread_local::ThreadLocal::new(),
+            brand: PhantomData,
+        }
+    }
+
+    /// Runs `f` with a fresh arena and drops the arena when `f` returns.
+    /// As with [`DropArena::with`](crate::DropArena::with), `T` cannot name
+    /// the brand; use [`make_sync_arena!`](crate::make_sync_arena) for that.
+    ///
+    /// ```
+    /// use drop_arena::SyncDropArena;
+    ///
+    /// let total = SyncDropArena::with(|arena| {
+    ///     std::thread::scope(|s| {
+    ///         let worker = s.spawn(|| {
+    ///             let local = arena.local();
+    ///             let b = local.alloc(String::from("abroad"));
+    ///             let len = b.len();
+    ///             local.drop_box(b);
+    ///             len
+    ///         });
+    ///         worker.join().unwrap()
+    ///     })
+    /// });
+    /// assert_eq!(total, 6);
+    /// ```
+    pub fn with<R>(f: impl for<'a> FnOnce(&'a SyncDropArena<'a, T>) -> R) -> R {
+        // SAFETY: `f` is generic over the brand, so it cannot tell this
+        // arena's brand from any other: the brand is unique to this arena.
+        let arena = unsafe { SyncDropArena::branded() };
+        f(&arena)
+    }
+
+    /// A handle for allocating and reclaiming on one thread at a time,
+    /// without `std`. Make one per thread (or per task); a thread may hold
+    /// several.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// let local = arena.local();
+    /// let b = local.alloc(1);
+    /// local.drop_box(b);
+    /// # });
+    /// ```
+    pub fn local(&'id self) -> LocalArena<'id, T> {
+        LocalArena::new(self)
+    }
+
+    /// The number of slots in use: allocated and not yet reclaimed, on any
+    /// thread. While other threads run it is a snapshot; see "`len` and
+    /// `capacity` while threads run" above. O(number of handles ever alive at
+    /// once).
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// let local = arena.local();
+    /// let a = local.alloc(1);
+    /// let b = local.alloc(2);
+    /// drop(a); // the value is dropped, the slot stays in use
+    /// local.drop_box(b);
+    /// assert_eq!(arena.len(), 1);
+    /// # });
+    /// ```
+    pub fn len(&self) -> usize {
+        self.counters.sum()
+    }
+
+    /// Whether no slot is in use (a snapshot, as [`len`](Self::len)).
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// assert!(arena.is_empty());
+    /// let local = arena.local();
+    /// let b = local.alloc(1);
+    /// assert!(!arena.is_empty());
+    /// # local.drop_box(b);
+    /// # });
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The number of values the arena can hold without allocating more
+    /// memory: slots in use plus slots free or fresh, wherever they are.
+    /// `usize::MAX` for zero-sized types, which never allocate.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// let local = arena.local();
+    /// let b = local.alloc(1u32);
+    /// assert!(arena.capacity() >= 1);
+    /// # local.drop_box(b);
+    /// # });
+    /// ```
+    pub fn capacity(&self) -> usize {
+        if size_of::<T>() == 0 {
+            usize::MAX
+        } else {
+            self.depot.capacity()
+        }
+    }
+
+    /// The bytes this arena holds from the global allocator for its slots,
+    /// as [`DropArena::allocated_bytes`](crate::DropArena::allocated_bytes).
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// assert_eq!(arena.allocated_bytes(), 0);
+    /// let local = arena.local();
+    /// let b = local.alloc([0u64; 4]);
+    /// assert_eq!(arena.allocated_bytes(), arena.capacity() * 32);
+    /// # local.drop_box(b);
+    /// # });
+    /// ```
+    pub fn allocated_bytes(&self) -> usize {
+        self.depot.capacity() * size_of::<crate::raw::Slot<T>>()
+    }
+
+    /// `Depot::count_idle`, for unit tests.
+    ///
+    /// # Safety
+    ///
+    /// No other thread uses the arena meanwhile.
+    #[cfg(all(test, not(loom)))]
+    pub(crate) unsafe fn count_idle(&self) -> (usize, usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.depot.count_idle() }
+    }
+}
+
+/// The methods of [`LocalArena`], on the arena itself, through a handle the
+/// arena keeps for each thread.
+#[cfg(feature = "std")]
+impl<'id, T> SyncDropArena<'id, T> {
+    #[inline]
+    fn ops(&self) -> local::CacheRef<'_, 'id, T> {
+        let cache = self
+            .caches
+            .get_or(|| cache::SlotCache::new(self.counters.claim()));
+        // SAFETY: the cache was made for this arena, with a counter of its
+        // own, and only this thread reaches it through `caches`.
+        unsafe { local::CacheRef::new(cache, &self.depot) }
+    }
+
+    /// Moves `value` into the arena, as [`LocalArena::alloc`] does, through
+    /// this thread's handle.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// let b = arena.alloc(String::from("hello"));
+    /// assert_eq!(*b, "hello");
+    /// # arena.drop_box(b);
+    /// # });
+    /// ```
+    #[inline]
+    #[must_use = "a box dropped at once drops its value but keeps its slot in use until the arena ends; bind the box and give it back with `drop_box`"]
+    pub fn alloc(&'id self, value: T) -> DropBox<'id, T> {
+        self.ops().alloc(value)
+    }
+
+    /// Takes a slot, then moves the value `f` returns into it, as
+    /// [`LocalArena::alloc_with`] does. `f` may use the arena.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// let b = arena.alloc_with(|| [1u8; 64]);
+    /// assert_eq!(b[63], 1);
+    /// # arena.drop_box(b);
+    /// # });
+    /// ```
+    #[inline]
+    #[must_use = "a box dropped at once drops its value but keeps its slot in use until the arena ends; bind the box and give it back with `drop_box`"]
+    pub fn alloc_with(&'id self, f: impl FnOnce() -> T) -> DropBox<'id, T> {
+        self.ops().alloc_with(f)
+    }
+
+    /// Allocates the value `f` returns if it returns `Ok`, as
+    /// [`LocalArena::try_alloc_with`] does.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// assert!(arena.try_alloc_with(|| "x".parse::<u32>()).is_err());
+    /// assert_eq!(arena.len(), 0);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn try_alloc_with<E>(
+        &'id self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<DropBox<'id, T>, E> {
+        f().map(|value| self.alloc(value))
+    }
+
+    /// Drops the value and reclaims its slot, as [`LocalArena::drop_box`]
+    /// does. The box may come from any thread.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// let b = std::thread::scope(|s| s.spawn(|| arena.alloc(5)).join().unwrap());
+    /// arena.drop_box(b);
+    /// assert!(arena.is_empty());
+    /// # });
+    /// ```
+    #[inline]
+    pub fn drop_box(&'id self, b: DropBox<'id, T>) {
+        self.ops().drop_box(b);
+    }
+
+    /// Moves the value out and reclaims its slot, as
+    /// [`LocalArena::box_to_inner`] does.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// let b = arena.alloc(String::from("kept"));
+    /// assert_eq!(arena.box_to_inner(b), "kept");
+    /// # });
+    /// ```
+    #[inline]
+    #[must_use = "the value is moved out and dropped at once; to drop it in place, use `drop_box`"]
+    pub fn box_to_inner(&'id self, b: DropBox<'id, T>) -> T {
+        self.ops().box_to_inner(b)
+    }
+
+    /// Reclaims the slot without running the value's destructor, as
+    /// [`LocalArena::free_without_dropping`] does.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// let b = arena.alloc(std::sync::Arc::new(()));
+    /// let arc = std::sync::Arc::clone(&b);
+    /// arena.free_without_dropping(b);
+    /// assert_eq!(std::sync::Arc::strong_count(&arc), 2); // the forgotten count
+    /// # });
+    /// ```
+    #[inline]
+    pub fn free_without_dropping(&'id self, b: DropBox<'id, T>) {
+        self.ops().free_without_dropping(b);
+    }
+}
+
+impl<T> fmt::Debug for SyncDropArena<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncDropArena")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish_non_exhaustive()
+    }
+}

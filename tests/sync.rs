@@ -1,0 +1,495 @@
+//! `SyncDropArena` under threads: no slot handed to two owners, exact drop
+//! counts, no slot lost, memory bounded by the live set, reentrancy, panics
+//! and odd layouts, through handles and (with `std`) the arena itself.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
+use std::thread;
+
+use common::{Ledger, Rng, Tracked, assert_expected_panic, expected_panic};
+use drop_arena::{DropBox, LocalArena, SyncDropArena, make_sync_arena};
+
+/// Long runs are ten times shorter in debug builds.
+const SCALE: usize = if cfg!(debug_assertions) { 1 } else { 10 };
+
+/// The addresses of the slots currently owned by someone: every allocation
+/// must find its slot unowned, every reclaim must find it owned.
+#[derive(Default)]
+struct Owners(Mutex<HashSet<usize>>);
+
+impl Owners {
+    fn claim<T>(&self, b: &DropBox<'_, T>) {
+        let at = DropBox::as_ptr(b) as usize;
+        assert!(
+            self.0.lock().unwrap().insert(at),
+            "slot {at:#x} handed out twice"
+        );
+    }
+
+    fn release<T>(&self, b: &DropBox<'_, T>) {
+        let at = DropBox::as_ptr(b) as usize;
+        assert!(
+            self.0.lock().unwrap().remove(&at),
+            "slot {at:#x} was not owned"
+        );
+    }
+}
+
+/// A value that remembers who allocated it, to check it is intact.
+struct Stamp {
+    owner: usize,
+    seq: u64,
+}
+
+#[test]
+fn no_slot_is_handed_to_two_owners_at_once() {
+    let owners = Owners::default();
+    SyncDropArena::with(|arena| {
+        thread::scope(|s| {
+            for owner in 0..4 {
+                let owners = &owners;
+                s.spawn(move || {
+                    let local = arena.local();
+                    let mut rng = Rng::new(owner as u64);
+                    let mut live: Vec<DropBox<'_, Stamp>> = Vec::new();
+                    let mut last = None;
+                    for seq in 0..(20_000 * SCALE) as u64 {
+                        if live.is_empty() || rng.below(3) != 0 {
+                            let b = local.alloc(Stamp { owner, seq });
+                            last = Some(seq);
+                            owners.claim(&b);
+                            live.push(b);
+                        } else {
+                            let b = live.swap_remove(rng.below(live.len()));
+                            assert_eq!(b.owner, owner);
+                            assert!(Some(b.seq) <= last, "a value from the future");
+                            owners.release(&b);
+                            local.drop_box(b);
+                        }
+                        if live.len() > 500 {
+                            for b in live.drain(..) {
+                                owners.release(&b);
+                                local.drop_box(b);
+                            }
+                        }
+                    }
+                    for b in live {
+                        owners.release(&b);
+                        local.drop_box(b);
+                    }
+                });
+            }
+        });
+        assert_eq!(arena.len(), 0);
+    });
+}
+
+#[test]
+fn every_value_is_dropped_once_whichever_thread_reclaims_it() {
+    let ledger = Ledger::new();
+    SyncDropArena::with(|arena| {
+        let (to_reclaimer, boxes) = mpsc::sync_channel::<DropBox<'_, Tracked<'_>>>(100);
+        thread::scope(|s| {
+            for t in 0..3u64 {
+                let to_reclaimer = to_reclaimer.clone();
+                let ledger = &ledger;
+                s.spawn(move || {
+                    let local = arena.local();
+                    for i in 0..1000 {
+                        let b = local.alloc(ledger.track(t * 10_000 + i));
+                        match i % 3 {
+                            0 => to_reclaimer.send(b).unwrap(),
+                            1 => local.drop_box(b),
+                            _ => drop(local.box_to_inner(b)),
+                        }
+                    }
+                });
+            }
+            drop(to_reclaimer);
+            s.spawn(move || {
+                let local = arena.local();
+                for b in boxes {
+                    local.drop_box(b);
+                }
+            });
+        });
+        assert_eq!(arena.len(), 0);
+    });
+    assert_eq!(ledger.made(), 3000);
+    ledger.assert_all_dropped_once_except(&[]);
+}
+
+#[test]
+fn after_mixed_thread_frees_every_slot_is_reusable_without_growing() {
+    SyncDropArena::with(|arena| {
+        let (to_home, home) = mpsc::channel();
+        thread::scope(|s| {
+            for t in 0..4u64 {
+                let to_home = to_home.clone();
+                s.spawn(move || {
+                    let local = arena.local();
+                    let mut rng = Rng::new(t);
+                    let mut live = Vec::new();
+                    for i in 0..5000 {
+                        live.push(local.alloc(i));
+                        if rng.below(4) == 0 {
+                            let b = live.swap_remove(rng.below(live.len()));
+                            local.drop_box(b);
+                        }
+                    }
+                    // Half reclaimed here, half by other threads.
+                    for (i, b) in live.into_iter().enumerate() {
+                        if i % 2 == 0 {
+                            local.drop_box(b);
+                        } else {
+                            to_home.send(b).unwrap();
+                        }
+                    }
+                });
+            }
+            drop(to_home);
+            let receivers: Vec<_> = (0..2).map(|_| Mutex::new(Vec::new())).collect();
+            for (i, b) in home.into_iter().enumerate() {
+                receivers[i % 2].lock().unwrap().push(b);
+            }
+            for boxes in receivers {
+                s.spawn(move || {
+                    let local = arena.local();
+                    for b in boxes.into_inner().unwrap() {
+                        local.free_without_dropping(b);
+                    }
+                });
+            }
+        });
+        assert_eq!(arena.len(), 0);
+        let capacity = arena.capacity();
+        let local = arena.local();
+        let all: Vec<_> = (0..capacity as u64).map(|i| local.alloc(i)).collect();
+        assert_eq!(arena.capacity(), capacity, "a slot was stranded");
+        assert_eq!(arena.len(), capacity);
+        for b in all {
+            local.drop_box(b);
+        }
+    });
+}
+
+/// sharded-slab issue #83 is the failure this avoids: memory growing with
+/// the number of values passed, not with the number alive.
+#[test]
+fn producer_to_consumer_memory_follows_the_live_set() {
+    const BOUND: usize = 1024;
+    let total = 1_000_000 * SCALE;
+    SyncDropArena::with(|arena| {
+        let (to_consumer, from_producer) = mpsc::sync_channel(BOUND);
+        thread::scope(|s| {
+            s.spawn(move || {
+                let local = arena.local();
+                for i in 0..total as u64 {
+                    to_consumer.send(local.alloc([i; 2])).unwrap();
+                }
+            });
+            s.spawn(move || {
+                let local = arena.local();
+                let mut expected = 0;
+                for b in from_producer {
+                    assert_eq!(b[0], expected);
+                    expected += 1;
+                    local.drop_box(b);
+                }
+                assert_eq!(expected as usize, total);
+            });
+        });
+        assert_eq!(arena.len(), 0);
+        // At most BOUND + 2 values alive, plus each handle's slack.
+        assert!(
+            arena.capacity() <= 4 * BOUND + 1024,
+            "capacity {} for at most {} live values",
+            arena.capacity(),
+            BOUND + 2
+        );
+    });
+}
+
+#[test]
+fn all_to_all_exchange_memory_follows_the_live_set() {
+    const THREADS: usize = 4;
+    const BOUND: usize = 256;
+    let per_thread = 250_000 * SCALE;
+    SyncDropArena::with(|arena| {
+        let (senders, receivers): (Vec<_>, Vec<_>) = (0..THREADS)
+            .map(|_| mpsc::sync_channel::<DropBox<'_, u64>>(BOUND))
+            .unzip();
+        let received = AtomicUsize::new(0);
+        thread::scope(|s| {
+            for (me, inbox) in receivers.into_iter().enumerate() {
+                let senders = senders.clone();
+                let received = &received;
+                s.spawn(move || {
+                    let local = arena.local();
+                    let mut rng = Rng::new(me as u64);
+                    for i in 0..per_thread as u64 {
+                        let b = local.alloc(i);
+                        let peer = rng.below(THREADS);
+                        if let Err(mpsc::TrySendError::Full(b)) = senders[peer].try_send(b) {
+                            local.drop_box(b);
+                        }
+                        while let Ok(b) = inbox.try_recv() {
+                            received.fetch_add(1, Ordering::Relaxed);
+                            local.drop_box(b);
+                        }
+                    }
+                    drop(senders);
+                    for b in inbox {
+                        received.fetch_add(1, Ordering::Relaxed);
+                        local.drop_box(b);
+                    }
+                });
+            }
+            drop(senders);
+        });
+        assert!(received.load(Ordering::Relaxed) > 0);
+        assert_eq!(arena.len(), 0);
+        // At most THREADS * (BOUND + 1) values alive at once.
+        let live = THREADS * (BOUND + 1);
+        assert!(
+            arena.capacity() <= 4 * live + THREADS * 512,
+            "capacity {} for at most {live} live values",
+            arena.capacity()
+        );
+    });
+}
+
+#[test]
+fn a_constructor_may_use_its_own_handle() {
+    SyncDropArena::with(|arena| {
+        let local = arena.local();
+        let kept = local.alloc(1u64);
+        let b = local.alloc_with(|| {
+            // Allocate and reclaim through the handle that is allocating.
+            let inner = local.alloc(2);
+            let value = *inner + *kept;
+            local.drop_box(inner);
+            let parsed = local.try_alloc_with(|| Ok::<_, ()>(value)).unwrap();
+            local.box_to_inner(parsed)
+        });
+        assert_eq!(*b, 3);
+        assert_ne!(DropBox::as_ptr(&b), DropBox::as_ptr(&kept));
+        assert_eq!(arena.len(), 2);
+        local.drop_box(b);
+        local.drop_box(kept);
+        assert_eq!(arena.len(), 0);
+    });
+}
+
+/// A node whose destructor gives its children back to the arena itself,
+/// through a new handle: reentrancy from inside `drop_box`.
+struct Tree<'id> {
+    arena: &'id SyncDropArena<'id, Tree<'id>>,
+    children: Vec<DropBox<'id, Tree<'id>>>,
+}
+
+impl Drop for Tree<'_> {
+    fn drop(&mut self) {
+        let local = self.arena.local();
+        for child in self.children.drain(..) {
+            local.drop_box(child);
+        }
+    }
+}
+
+#[test]
+fn a_destructor_may_reclaim_into_the_arena_that_runs_it() {
+    make_sync_arena!(arena);
+    let local: LocalArena<'_, Tree<'_>> = arena.local();
+    let leaves = (0..3)
+        .map(|_| {
+            local.alloc(Tree {
+                arena,
+                children: Vec::new(),
+            })
+        })
+        .collect();
+    let root = local.alloc(Tree {
+        arena,
+        children: leaves,
+    });
+    assert_eq!(arena.len(), 4);
+    local.drop_box(root);
+    assert_eq!(arena.len(), 0);
+}
+
+#[test]
+fn panics_in_constructors_and_destructors_leave_the_counts_right() {
+    let ledger = Ledger::new();
+    SyncDropArena::with(|arena| {
+        let local = arena.local();
+        let kept = local.alloc(ledger.track(0));
+        assert_expected_panic(|| {
+            let _ = local.alloc_with(|| expected_panic());
+        });
+        assert_eq!(arena.len(), 1);
+        assert_expected_panic(|| {
+            let _ = local.try_alloc_with(|| -> Result<_, ()> { expected_panic() });
+        });
+        assert_eq!(arena.len(), 1);
+        let bomb = local.alloc(ledger.track(1).panicking());
+        assert_expected_panic(|| local.drop_box(bomb));
+        assert_eq!(arena.len(), 1);
+        // The slots are reused: nothing leaked, nothing handed out twice.
+        let next = local.alloc(ledger.track(2));
+        assert_ne!(DropBox::as_ptr(&next), DropBox::as_ptr(&kept));
+        local.drop_box(next);
+        local.drop_box(kept);
+        assert_eq!(arena.len(), 0);
+    });
+    ledger.assert_all_dropped_once_except(&[]);
+}
+
+#[test]
+fn zero_sized_values_use_no_memory_but_are_counted() {
+    SyncDropArena::with(|arena| {
+        thread::scope(|s| {
+            let boxes: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        (0..1000)
+                            .map(|_| arena.local().alloc(()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .flat_map(|t| t.join().unwrap())
+                .collect();
+            assert_eq!(arena.len(), 2000);
+            let local = arena.local();
+            for b in boxes {
+                local.drop_box(b);
+            }
+        });
+        assert_eq!(arena.len(), 0);
+        assert_eq!(arena.capacity(), usize::MAX);
+        assert_eq!(arena.allocated_bytes(), 0);
+    });
+}
+
+#[repr(align(4096))]
+struct Page([u8; 4096]);
+
+#[test]
+fn over_aligned_values_are_aligned_on_every_thread() {
+    SyncDropArena::with(|arena| {
+        thread::scope(|s| {
+            for t in 0..2u8 {
+                s.spawn(move || {
+                    let local = arena.local();
+                    let boxes: Vec<_> = (0..200).map(|_| local.alloc(Page([t; 4096]))).collect();
+                    for b in &boxes {
+                        assert_eq!(DropBox::as_ptr(b) as usize % 4096, 0);
+                        assert!(b.0.iter().all(|&x| x == t));
+                    }
+                    for b in boxes {
+                        local.drop_box(b);
+                    }
+                });
+            }
+        });
+        assert_eq!(arena.len(), 0);
+        assert_eq!(arena.allocated_bytes(), arena.capacity() * 4096);
+    });
+}
+
+#[cfg(feature = "std")]
+mod through_the_arena {
+    use super::*;
+
+    #[test]
+    fn threads_allocate_and_reclaim_through_the_arena_itself() {
+        let ledger = Ledger::new();
+        let owners = Owners::default();
+        SyncDropArena::with(|arena| {
+            let (to_consumer, from_producers) = mpsc::sync_channel(256);
+            thread::scope(|s| {
+                for t in 0..2u64 {
+                    let to_consumer = to_consumer.clone();
+                    let (ledger, owners) = (&ledger, &owners);
+                    s.spawn(move || {
+                        for i in 0..(10_000 * SCALE) as u64 {
+                            let b = arena.alloc(ledger.track(t << 32 | i));
+                            owners.claim(&b);
+                            if i % 2 == 0 {
+                                to_consumer.send(b).unwrap();
+                            } else {
+                                owners.release(&b);
+                                arena.drop_box(b);
+                            }
+                        }
+                    });
+                }
+                drop(to_consumer);
+                let owners = &owners;
+                s.spawn(move || {
+                    for b in from_producers {
+                        owners.release(&b);
+                        drop(arena.box_to_inner(b));
+                    }
+                });
+            });
+            assert_eq!(arena.len(), 0);
+            assert!(arena.capacity() <= 4 * 256 + 3 * 512 + 1024);
+        });
+        ledger.assert_all_dropped_once_except(&[]);
+    }
+
+    /// As [`Tree`], but through the arena's own methods.
+    struct Node<'id> {
+        arena: &'id SyncDropArena<'id, Node<'id>>,
+        children: Vec<DropBox<'id, Node<'id>>>,
+    }
+
+    impl Drop for Node<'_> {
+        fn drop(&mut self) {
+            for child in self.children.drain(..) {
+                self.arena.drop_box(child);
+            }
+        }
+    }
+
+    #[test]
+    fn constructors_and_destructors_may_use_the_arena_itself() {
+        make_sync_arena!(arena);
+        let root = arena.alloc_with(|| {
+            let children = (0..3)
+                .map(|_| {
+                    arena.alloc_with(|| Node {
+                        arena,
+                        children: Vec::new(),
+                    })
+                })
+                .collect();
+            Node { arena, children }
+        });
+        assert_eq!(arena.len(), 4);
+        arena.drop_box(root);
+        assert_eq!(arena.len(), 0);
+        let b = arena.alloc(Node {
+            arena,
+            children: Vec::new(),
+        });
+        arena.free_without_dropping(b);
+        assert!(arena.is_empty());
+    }
+
+    #[test]
+    fn a_panicking_constructor_through_the_arena_gives_its_slot_back() {
+        SyncDropArena::with(|arena| {
+            assert_expected_panic(|| {
+                let _ = arena.alloc_with(|| -> u64 { expected_panic() });
+            });
+            assert_eq!(arena.len(), 0);
+            assert!(arena.try_alloc_with(|| Err::<u64, _>(())).is_err());
+            assert_eq!(arena.len(), 0);
+        });
+    }
+}
