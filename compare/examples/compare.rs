@@ -111,11 +111,12 @@ fn main() -> ExitCode {
     let mut speed = Speed::default();
     for_each_job(&mut speed, TREE_DEPTH);
     let structures = structures();
+    let threads = threads();
     memory();
     let mut status = ExitCode::SUCCESS;
     if options.check_goals {
         let all: Vec<&JobResult> = speed.results.iter().chain(&structures).collect();
-        let missed = goals(&all);
+        let missed = goals(&all, &threads);
         if missed > 0 && options.strict {
             status = ExitCode::FAILURE;
         }
@@ -337,7 +338,7 @@ fn bar(ratio: f64) -> String {
 
 /// The goals of the performance issue, checked against the ratios above;
 /// returns how many were missed.
-fn goals(results: &[&JobResult]) -> usize {
+fn goals(results: &[&JobResult], threads: &Threads) -> usize {
     let find = |prefix: &str| {
         results
             .iter()
@@ -433,18 +434,23 @@ fn goals(results: &[&JobResult]) -> usize {
             1.0,
         ),
     ];
+    let checks = checks
+        .into_iter()
+        .map(|(goal, ratio, required)| (goal.to_string(), ratio, required))
+        .chain(threads.goals());
     println!("\ngoals (peer's time / DropArena's, against what is required)");
-    let mut missed = 0;
+    let (mut missed, mut count) = (0, 0);
     for (goal, ratio, required) in checks {
+        count += 1;
         let verdict = if ratio >= required {
             "met"
         } else {
             missed += 1;
             "MISSED"
         };
-        println!("  {verdict:<6} {goal:<48} {ratio:>6.3}x (needs >= {required:.3}x)");
+        println!("  {verdict:<6} {goal:<52} {ratio:>6.3}x (needs >= {required:.3}x)");
     }
-    println!("  {missed} of {} missed", checks.len());
+    println!("  {missed} of {count} missed");
     missed
 }
 
@@ -510,6 +516,205 @@ fn structures() -> Vec<JobResult> {
         results.push(result);
     }
     results
+}
+
+/// What the `threads` section measured: its timed tables, and per
+/// bounded-memory run (label, peak live values, capacity in values).
+struct Threads {
+    results: Vec<JobResult>,
+    memory: Vec<(&'static str, usize, usize)>,
+}
+
+impl Threads {
+    /// The goals of issue 11 as (goal, measured, required), met when the
+    /// measured value is at least the required one.
+    fn goals(&self) -> Vec<(String, f64, f64)> {
+        use drop_arena_compare::threads::{CHURN, HANDOFF, ONE_THREAD};
+        let find = |prefix: &str| {
+            self.results
+                .iter()
+                .find(|r| r.label.starts_with(prefix))
+                .unwrap()
+        };
+        let [handle, std_path, single] = ONE_THREAD;
+        // DropArena's time / the variant's: above 1.00x, the variant is faster.
+        let vs_single = |prefix: &str, variant: &str| {
+            let r = find(prefix);
+            r.ratio(single) / r.ratio(variant)
+        };
+        let mut goals = Vec::new();
+        for (prefix, what) in [
+            ("threads 1: random", "random"),
+            ("threads 1: pairs", "pairs"),
+        ] {
+            goals.push((
+                format!("1 thread {what}: handle >= 0.91x DropArena"),
+                vs_single(prefix, handle),
+                1.0 / 1.1,
+            ));
+            goals.push((
+                format!("1 thread {what}: std path >= 0.67x DropArena"),
+                vs_single(prefix, std_path),
+                1.0 / 1.5,
+            ));
+        }
+        goals.push((
+            "2 threads churning: >= 1.7x one thread".to_string(),
+            find("threads 2").ratio(CHURN[1]),
+            1.7,
+        ));
+        let handoff = find("threads 3");
+        goals.push((
+            "producer -> consumer: >= 3x Mutex<DropArena>".to_string(),
+            handoff.ratio(HANDOFF[1]),
+            3.0,
+        ));
+        goals.push((
+            "producer -> consumer: faster than Box on mimalloc".to_string(),
+            handoff.ratio(HANDOFF[2]),
+            1.0,
+        ));
+        for (label, peak, capacity) in &self.memory {
+            goals.push((
+                format!("{label}: capacity <= {BOUNDED_MULTIPLE}x peak live"),
+                (BOUNDED_MULTIPLE * *peak) as f64 / *capacity as f64,
+                1.0,
+            ));
+        }
+        goals
+    }
+}
+
+/// "A small multiple of the peak live set", for the bounded-memory goal.
+const BOUNDED_MULTIPLE: usize = 4;
+
+/// `SyncDropArena` under threads (see `compare/src/threads.rs`), timed like
+/// the workloads: best of `ROUNDS`, variants taking turns, checksums that
+/// must agree; ratios are against the first variant, the `SyncDropArena`
+/// handle. Then the bounded-memory runs. Not in the verdict or the chart.
+fn threads() -> Threads {
+    use drop_arena_compare::threads::{
+        BATCH, CHANNEL_BOUND, CHURN, HANDOFF, ONE_THREAD, bounded, churn, handoff, pairs,
+        random_add_drop,
+    };
+    const PAIRS: u64 = 200_000;
+    const HANDOFF_VALUES: u64 = 200_000;
+    const BOUNDED_VALUES: u64 = 10_000_000;
+    let started = Instant::now();
+    let churn_work = RandomAddDrop {
+        steps: 200_000,
+        ..RandomAddDrop::ORIGINAL
+    };
+    println!(
+        "threads: SyncDropArena on {} cores; ratio = variant's time / the first row's",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("(above 1.00x, the first row is faster)\n");
+    type Run<'a> = Box<dyn Fn(&str) -> Tally + 'a>;
+    let jobs: [(String, &[&'static str], Run); 4] = [
+        (
+            "threads 1: random add/drop on one thread".to_string(),
+            &ONE_THREAD,
+            Box::new(|v| random_add_drop(v, &RandomAddDrop::ORIGINAL)),
+        ),
+        (
+            format!(
+                "threads 1: pairs, alloc + into_inner, {}k on one thread",
+                PAIRS / 1000
+            ),
+            &ONE_THREAD,
+            Box::new(|v| pairs(v, PAIRS)),
+        ),
+        (
+            format!(
+                "threads 2: random add/drop ({}k steps) twice, per value, total",
+                churn_work.steps / 1000
+            ),
+            &CHURN,
+            Box::new(|v| churn(v, &churn_work)),
+        ),
+        (
+            format!(
+                "threads 3: producer -> consumer, {}k values in Vecs of {BATCH} over \
+                 sync_channel({CHANNEL_BOUND})",
+                HANDOFF_VALUES / 1000
+            ),
+            &HANDOFF,
+            Box::new(|v| handoff(v, HANDOFF_VALUES)),
+        ),
+    ];
+    let mut results = Vec::new();
+    for (label, variants, run) in jobs {
+        let expected = run(variants[0]);
+        for v in &variants[1..] {
+            assert_eq!(
+                run(v),
+                expected,
+                "{label}: {v} and {} disagree",
+                variants[0]
+            );
+        }
+        let mut best = vec![f64::INFINITY; variants.len()];
+        for round in 0..ROUNDS {
+            for turn in 0..variants.len() {
+                let i = (round + turn) % variants.len();
+                best[i] = best[i].min(time_per_run(&|| run(variants[i]), expected));
+            }
+        }
+        let result = JobResult {
+            label,
+            ns_per_value: variants
+                .iter()
+                .zip(&best)
+                .map(|(name, secs)| (*name, secs * 1e9 / expected.values as f64))
+                .collect(),
+        };
+        println!(
+            "{} ({} values a run, checksums agree)",
+            result.label, expected.values
+        );
+        for (name, ns) in &result.ns_per_value {
+            let ratio = result.ratio(name);
+            println!("  {name:<24} {ns:>8.2} ns {ratio:>7.2}x  {}", bar(ratio));
+        }
+        println!();
+        results.push(result);
+    }
+
+    println!(
+        "threads 4: bounded memory, {}M values through one SyncDropArena (handles)",
+        BOUNDED_VALUES / 1_000_000
+    );
+    println!(
+        "  {:<24} {:>10} {:>10} {:>12} {:>9} {:>8}",
+        "", "peak live", "capacity", "bytes", "cap/peak", "time"
+    );
+    let mut memory = Vec::new();
+    for (label, exchange) in [
+        ("producer -> consumer", false),
+        ("all-to-all, 2 threads", true),
+    ] {
+        let b = bounded(BOUNDED_VALUES, exchange);
+        assert_eq!(
+            b.tally,
+            drop_arena_compare::threads::expected(BOUNDED_VALUES)
+        );
+        println!(
+            "  {label:<24} {:>10} {:>10} {:>12} {:>8.2}x {:>6.0} ms",
+            b.peak_live,
+            b.capacity,
+            b.allocated_bytes,
+            b.capacity as f64 / b.peak_live as f64,
+            b.elapsed.as_secs_f64() * 1e3
+        );
+        memory.push((label, b.peak_live, b.capacity));
+    }
+    println!("  (peak live: values allocated and not yet reclaimed, counted per batch of {BATCH})");
+    println!(
+        "threads section took {:.1} s\n",
+        started.elapsed().as_secs_f64()
+    );
+    Threads { results, memory }
 }
 
 /// Peak heap use in steady churn: the original random add/drop workload at

@@ -22,6 +22,7 @@
 pub mod chart;
 pub mod peers;
 pub mod structures;
+pub mod threads;
 pub mod trees;
 pub mod workloads;
 

@@ -439,6 +439,10 @@ pub struct MimallocBox;
 /// The owner of one `T` in mimalloc's heap.
 pub struct MiBox<T>(NonNull<T>);
 
+// SAFETY: the box owns its `T` outright, as a `Box` does, and mimalloc
+// frees memory from any thread.
+unsafe impl<T: Send> Send for MiBox<T> {}
+
 impl<T> MiBox<T> {
     /// Moves `value` to mimalloc's heap.
     #[inline]

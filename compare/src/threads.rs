@@ -1,0 +1,495 @@
+//! `SyncDropArena` under threads, for the `threads` section of `compare`:
+//! the goals of issue 11, measured side by side in one process.
+//!
+//! 1. **One thread**: random add/drop and alloc+reclaim pairs on
+//!    `DropArena`, on `SyncDropArena` through a [`LocalArena`] handle, and
+//!    through the `std` path (the methods on `&SyncDropArena`).
+//! 2. **Two threads churning** their own values on one arena, through
+//!    handles, against one thread doing the same total work.
+//! 3. **Producer -> consumer** ([`handoff`]): one thread allocates, the
+//!    other reclaims. Boxes travel in `Vec`s of [`BATCH`] through a
+//!    `std::sync::mpsc::sync_channel` of [`CHANNEL_BOUND`] batches, the same
+//!    for every variant, so that the channel (one send per 64 values) is not
+//!    what is measured.
+//! 4. **Bounded memory** ([`bounded`]): millions of values through
+//!    producer -> consumer and through an exchange between two threads, with
+//!    the arena's capacity against the peak live set.
+//!
+//! Every run returns a [`Tally`] whose checksum must be the same for every
+//! variant of a measurement.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use drop_arena::{DropArena, DropBox, LocalArena, SyncDropArena, make_guard};
+
+use crate::peers::{Arena, MiBox};
+use crate::workloads::{RandomAddDrop, Triple, Value};
+use crate::{Pool, Tally, Workload};
+
+/// Boxes per message between threads.
+pub const BATCH: usize = 64;
+/// Messages a channel holds before `send` blocks.
+pub const CHANNEL_BOUND: usize = 16;
+
+/// The variants of the one-thread measurements; ratios are against the
+/// first.
+pub const ONE_THREAD: [&str; 3] = ["SyncDropArena (handle)", "SyncDropArena (std)", "DropArena"];
+
+/// The variants of the churn measurement.
+pub const CHURN: [&str; 2] = ["2 threads (handles)", "1 thread, same work"];
+
+/// The variants of the producer -> consumer measurement.
+pub const HANDOFF: [&str; 5] = [
+    "SyncDropArena (handles)",
+    "Mutex<DropArena>",
+    "Box (mimalloc)",
+    "Box (system)",
+    "sharded-slab Pool",
+];
+
+/// A [`LocalArena`] as a [`Pool`].
+struct Handle<'h, 'id, T>(&'h LocalArena<'id, T>);
+
+impl<'id, T> Pool<T> for Handle<'_, 'id, T> {
+    type Handle = DropBox<'id, T>;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> DropBox<'id, T> {
+        self.0.alloc(value)
+    }
+
+    #[inline]
+    fn get<'a>(&'a self, handle: &'a DropBox<'id, T>) -> &'a T {
+        handle
+    }
+
+    #[inline]
+    fn take(&mut self, handle: DropBox<'id, T>) -> T {
+        self.0.box_to_inner(handle)
+    }
+}
+
+/// A `SyncDropArena` used through its `std` methods, as a [`Pool`].
+struct Shared<'id, T>(&'id SyncDropArena<'id, T>);
+
+impl<'id, T: Send> Pool<T> for Shared<'id, T> {
+    type Handle = DropBox<'id, T>;
+
+    #[inline]
+    fn alloc(&mut self, value: T) -> DropBox<'id, T> {
+        self.0.alloc(value)
+    }
+
+    #[inline]
+    fn get<'a>(&'a self, handle: &'a DropBox<'id, T>) -> &'a T {
+        handle
+    }
+
+    #[inline]
+    fn take(&mut self, handle: DropBox<'id, T>) -> T {
+        self.0.box_to_inner(handle)
+    }
+}
+
+/// (1) Random add/drop (`workload`) on one thread, on `variant` (one of
+/// [`ONE_THREAD`]).
+pub fn random_add_drop(variant: &str, workload: &RandomAddDrop) -> Tally {
+    match variant {
+        "SyncDropArena (handle)" => {
+            SyncDropArena::with(|arena| workload.run(&mut Handle(&arena.local())))
+        }
+        "SyncDropArena (std)" => SyncDropArena::with(|arena| workload.run(&mut Shared(arena))),
+        "DropArena" => DropArena::with(|arena| workload.run(&mut Arena(arena))),
+        _ => unreachable!("no variant {variant}"),
+    }
+}
+
+/// (1) Alloc+reclaim pairs on one thread, written as a plain loop (as
+/// `PlainPairs`), on `variant` (one of [`ONE_THREAD`]).
+pub fn pairs(variant: &str, steps: u64) -> Tally {
+    macro_rules! pairs_on {
+        ($alloc:expr, $reclaim:expr) => {{
+            let mut checksum = 0u64;
+            for i in 0..steps {
+                let b = black_box($alloc(Triple::make(i)));
+                checksum = checksum.wrapping_add($reclaim(b).sum());
+            }
+            Tally {
+                checksum,
+                values: steps,
+            }
+        }};
+    }
+    match variant {
+        "SyncDropArena (handle)" => SyncDropArena::with(|arena| {
+            let local = arena.local();
+            pairs_on!(|v| local.alloc(v), |b| local.box_to_inner(b))
+        }),
+        "SyncDropArena (std)" => {
+            SyncDropArena::with(|arena| pairs_on!(|v| arena.alloc(v), |b| arena.box_to_inner(b)))
+        }
+        "DropArena" => {
+            DropArena::with(|arena| pairs_on!(|v| arena.alloc(v), |b| arena.box_to_inner(b)))
+        }
+        _ => unreachable!("no variant {variant}"),
+    }
+}
+
+/// (2) Random add/drop twice, with seeds `workload.seed` and
+/// `workload.seed + 1`, on one `SyncDropArena` through handles: on two
+/// threads at once, or one after the other on one thread (`variant`, one of
+/// [`CHURN`]). Both run on spawned threads, so both pay for spawning.
+pub fn churn(variant: &str, workload: &RandomAddDrop) -> Tally {
+    let second = RandomAddDrop {
+        seed: workload.seed + 1,
+        ..*workload
+    };
+    let add = |a: Tally, b: Tally| Tally {
+        checksum: a.checksum.wrapping_add(b.checksum),
+        values: a.values + b.values,
+    };
+    SyncDropArena::with(|arena| {
+        let run = |w: &RandomAddDrop| w.run(&mut Handle(&arena.local()));
+        thread::scope(|s| match variant {
+            "2 threads (handles)" => {
+                let a = s.spawn(|| run(workload));
+                let b = s.spawn(|| run(&second));
+                add(a.join().unwrap(), b.join().unwrap())
+            }
+            "1 thread, same work" => s.spawn(|| add(run(workload), run(&second))).join().unwrap(),
+            _ => unreachable!("no variant {variant}"),
+        })
+    })
+}
+
+/// One way of owning values that cross threads: `Local` is what each thread
+/// makes for itself before it starts (a handle, or nothing).
+trait Owner: Sync {
+    type Local;
+    type Boxed: Send;
+    fn local(&self) -> Self::Local;
+    fn alloc(&self, local: &Self::Local, value: Triple) -> Self::Boxed;
+    fn reclaim(&self, local: &Self::Local, boxed: Self::Boxed) -> Triple;
+}
+
+struct SyncArena<'id>(&'id SyncDropArena<'id, Triple>);
+
+impl<'id> Owner for SyncArena<'id> {
+    type Local = LocalArena<'id, Triple>;
+    type Boxed = DropBox<'id, Triple>;
+
+    fn local(&self) -> Self::Local {
+        self.0.local()
+    }
+
+    #[inline]
+    fn alloc(&self, local: &Self::Local, value: Triple) -> Self::Boxed {
+        local.alloc(value)
+    }
+
+    #[inline]
+    fn reclaim(&self, local: &Self::Local, boxed: Self::Boxed) -> Triple {
+        local.box_to_inner(boxed)
+    }
+}
+
+/// A `DropArena` behind a `Mutex`, locked for each allocation and each
+/// reclaim, as a user would share it. `Mutex<DropArena>` is `Sync` because
+/// `DropArena` is `Send`, and its boxes are `Send`. But `alloc` and
+/// `box_to_inner` take `&'id DropArena`, and a lock guard lends the arena
+/// only as long as the guard: so the reference is stretched to `'id`, and
+/// only ever used while the lock is held.
+struct LockedArena<'id>(Mutex<DropArena<'id, Triple>>);
+
+impl<'id> LockedArena<'id> {
+    #[inline]
+    fn with<R>(&'id self, f: impl FnOnce(&'id DropArena<'id, Triple>) -> R) -> R {
+        let guard = self.0.lock().unwrap();
+        let arena: *const DropArena<'id, Triple> = &*guard;
+        // SAFETY: the arena lives in `self`, borrowed for `'id`, so it
+        // outlives the reference; the reference is used only inside `f`,
+        // while the lock is held, so no two threads use the arena at once.
+        let arena = unsafe { &*arena };
+        f(arena)
+    }
+}
+
+impl<'id> Owner for &'id LockedArena<'id> {
+    type Local = ();
+    type Boxed = DropBox<'id, Triple>;
+
+    fn local(&self) {}
+
+    #[inline]
+    fn alloc(&self, _: &(), value: Triple) -> Self::Boxed {
+        self.with(|arena| arena.alloc(value))
+    }
+
+    #[inline]
+    fn reclaim(&self, _: &(), boxed: Self::Boxed) -> Triple {
+        self.with(|arena| arena.box_to_inner(boxed))
+    }
+}
+
+struct Mimalloc;
+
+impl Owner for Mimalloc {
+    type Local = ();
+    type Boxed = MiBox<Triple>;
+
+    fn local(&self) {}
+
+    #[inline]
+    fn alloc(&self, _: &(), value: Triple) -> MiBox<Triple> {
+        MiBox::new(value)
+    }
+
+    #[inline]
+    fn reclaim(&self, _: &(), boxed: MiBox<Triple>) -> Triple {
+        MiBox::into_inner(boxed)
+    }
+}
+
+struct SystemBox;
+
+impl Owner for SystemBox {
+    type Local = ();
+    type Boxed = Box<Triple>;
+
+    fn local(&self) {}
+
+    #[inline]
+    fn alloc(&self, _: &(), value: Triple) -> Box<Triple> {
+        Box::new(value)
+    }
+
+    #[inline]
+    fn reclaim(&self, _: &(), boxed: Box<Triple>) -> Triple {
+        *boxed
+    }
+}
+
+/// sharded-slab's `Pool`: values are created in place and named by keys;
+/// `clear` gives the slot back (from any thread).
+struct ShardedPool(sharded_slab::Pool<Option<Triple>>);
+
+impl Owner for ShardedPool {
+    type Local = ();
+    type Boxed = usize;
+
+    fn local(&self) {}
+
+    #[inline]
+    fn alloc(&self, _: &(), value: Triple) -> usize {
+        self.0
+            .create_with(|slot| *slot = Some(value))
+            .expect("sharded-slab is full")
+    }
+
+    #[inline]
+    fn reclaim(&self, _: &(), key: usize) -> Triple {
+        let value = self.0.get(key).and_then(|v| *v).expect("a live key");
+        assert!(self.0.clear(key), "key {key} cleared twice");
+        value
+    }
+}
+
+/// Values in flight, counted per batch: the peak live set of [`bounded`].
+#[derive(Default)]
+struct Live {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Live {
+    fn add(&self, n: usize) {
+        let now = self.now.fetch_add(n, Relaxed) + n;
+        self.peak.fetch_max(now, Relaxed);
+    }
+
+    fn sub(&self, n: usize) {
+        self.now.fetch_sub(n, Relaxed);
+    }
+}
+
+/// Allocates the batch of values `first..first + BATCH` (fewer at the end).
+fn make_batch<O: Owner>(owner: &O, local: &O::Local, first: u64, end: u64) -> Vec<O::Boxed> {
+    let mut batch = Vec::with_capacity(BATCH);
+    for i in first..end.min(first + BATCH as u64) {
+        batch.push(owner.alloc(local, Triple::make(i)));
+    }
+    batch
+}
+
+/// Reclaims a batch; returns its checksum.
+fn reclaim_batch<O: Owner>(owner: &O, local: &O::Local, batch: Vec<O::Boxed>) -> u64 {
+    batch.into_iter().fold(0u64, |sum, b| {
+        sum.wrapping_add(owner.reclaim(local, b).sum())
+    })
+}
+
+/// Producer -> consumer: values `0..values` allocated on one thread, sent in
+/// batches, reclaimed on another.
+fn handoff_on<O: Owner>(owner: &O, values: u64, live: &Live) -> Tally {
+    let (tx, rx) = mpsc::sync_channel::<Vec<O::Boxed>>(CHANNEL_BOUND);
+    let checksum = thread::scope(|s| {
+        s.spawn(move || {
+            let local = owner.local();
+            for first in (0..values).step_by(BATCH) {
+                live.add(BATCH);
+                tx.send(make_batch(owner, &local, first, values)).unwrap();
+            }
+        });
+        s.spawn(move || {
+            let local = owner.local();
+            let mut checksum = 0u64;
+            for batch in rx {
+                checksum = checksum.wrapping_add(reclaim_batch(owner, &local, batch));
+                live.sub(BATCH);
+            }
+            checksum
+        })
+        .join()
+        .unwrap()
+    });
+    Tally { checksum, values }
+}
+
+/// (3) Producer -> consumer with `values` values on `variant` (one of
+/// [`HANDOFF`]).
+pub fn handoff(variant: &str, values: u64) -> Tally {
+    let live = Live::default();
+    match variant {
+        "SyncDropArena (handles)" => {
+            SyncDropArena::with(|arena| handoff_on(&SyncArena(arena), values, &live))
+        }
+        "Mutex<DropArena>" => {
+            // Declared before the guard, as `DropArena::new` asks.
+            #[expect(
+                clippy::needless_late_init,
+                reason = "the arena must outlive the guard"
+            )]
+            let storage;
+            make_guard!(guard);
+            storage = LockedArena(Mutex::new(DropArena::new(guard)));
+            handoff_on(&&storage, values, &live)
+        }
+        "Box (mimalloc)" => handoff_on(&Mimalloc, values, &live),
+        "Box (system)" => handoff_on(&SystemBox, values, &live),
+        "sharded-slab Pool" => handoff_on(&ShardedPool(sharded_slab::Pool::new()), values, &live),
+        _ => unreachable!("no variant {variant}"),
+    }
+}
+
+/// All-to-all between two threads: each allocates half of `0..values` and
+/// sends it to the other in batches, and reclaims what the other sends, in
+/// lockstep (send one, receive one), so neither channel ever fills up.
+fn exchange_on<O: Owner>(owner: &O, values: u64, live: &Live) -> Tally {
+    let (to_a, from_b) = mpsc::sync_channel::<Vec<O::Boxed>>(CHANNEL_BOUND);
+    let (to_b, from_a) = mpsc::sync_channel::<Vec<O::Boxed>>(CHANNEL_BOUND);
+    let half = values / 2;
+    let side = |range: std::ops::Range<u64>, tx: mpsc::SyncSender<_>, rx: mpsc::Receiver<_>| {
+        move || {
+            let local = owner.local();
+            let mut checksum = 0u64;
+            for first in range.clone().step_by(BATCH) {
+                live.add(BATCH);
+                tx.send(make_batch(owner, &local, first, range.end))
+                    .unwrap();
+                let batch = rx.recv().unwrap();
+                checksum = checksum.wrapping_add(reclaim_batch(owner, &local, batch));
+                live.sub(BATCH);
+            }
+            checksum
+        }
+    };
+    let checksum = thread::scope(|s| {
+        let a = s.spawn(side(0..half, to_b, from_b));
+        let b = s.spawn(side(half..2 * half, to_a, from_a));
+        a.join().unwrap().wrapping_add(b.join().unwrap())
+    });
+    Tally {
+        checksum,
+        values: 2 * half,
+    }
+}
+
+/// What [`bounded`] saw.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounded {
+    /// What the run did (its checksum depends only on the values).
+    pub tally: Tally,
+    /// The most values allocated and not yet reclaimed at once (counted per
+    /// batch, so an upper bound).
+    pub peak_live: usize,
+    /// `arena.capacity()` after the run.
+    pub capacity: usize,
+    /// `arena.allocated_bytes()` after the run.
+    pub allocated_bytes: usize,
+    /// How long the run took.
+    pub elapsed: Duration,
+}
+
+/// (4) `values` values through producer -> consumer (`exchange == false`)
+/// or all-to-all exchange between two threads (`exchange == true`) on one
+/// `SyncDropArena`, through handles.
+pub fn bounded(values: u64, exchange: bool) -> Bounded {
+    let live = Live::default();
+    SyncDropArena::with(|arena| {
+        let start = Instant::now();
+        let tally = if exchange {
+            exchange_on(&SyncArena(arena), values, &live)
+        } else {
+            handoff_on(&SyncArena(arena), values, &live)
+        };
+        let elapsed = start.elapsed();
+        assert_eq!(arena.len(), 0, "every value reclaimed");
+        Bounded {
+            tally,
+            peak_live: live.peak.load(Relaxed),
+            capacity: arena.capacity(),
+            allocated_bytes: arena.allocated_bytes(),
+            elapsed,
+        }
+    })
+}
+
+/// The checksum of values `0..values`, which every handoff and exchange must
+/// return.
+pub fn expected(values: u64) -> Tally {
+    Tally {
+        checksum: (0..values).fold(0u64, |s, i| s.wrapping_add(Triple::make(i).sum())),
+        values,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_computes_the_same_checksums() {
+        let w = RandomAddDrop {
+            steps: 5_000,
+            ..RandomAddDrop::ORIGINAL
+        };
+        let random: Vec<Tally> = ONE_THREAD.iter().map(|v| random_add_drop(v, &w)).collect();
+        assert!(random.iter().all(|t| *t == random[0]), "{random:?}");
+        let pairs: Vec<Tally> = ONE_THREAD.iter().map(|v| pairs(v, 10_000)).collect();
+        assert!(pairs.iter().all(|t| *t == pairs[0]), "{pairs:?}");
+        let churn: Vec<Tally> = CHURN.iter().map(|v| churn(v, &w)).collect();
+        assert!(churn.iter().all(|t| *t == churn[0]), "{churn:?}");
+        for v in HANDOFF {
+            assert_eq!(handoff(v, 10_001), expected(10_001), "{v}");
+        }
+        for exchange in [false, true] {
+            let b = bounded(100_000, exchange);
+            assert_eq!(b.tally, expected(100_000));
+            assert!(b.peak_live > 0 && b.capacity >= b.peak_live.min(100_000) / 2);
+        }
+    }
+}
