@@ -95,7 +95,10 @@ pub use local::LocalArena;
 /// reclaimed on another) flows back to the producer through the depot, and
 /// memory stays bounded: beyond the slots in use, at most about 192 free or
 /// fresh slots per live handle, plus the depot's magazines, which any
-/// handle reuses before the arena grows. No slot is ever stranded.
+/// handle reuses before the arena grows. A dropped handle strands nothing;
+/// the one exception is the `std` path, where a thread that exits leaves
+/// its (at most about 192) cached slots to the next thread that gets its
+/// id, or to the end of the arena.
 ///
 /// A slot's link to the next free slot shares its memory with the value, so
 /// no thread ever reads a link it does not own: a magazine or stack changes
