@@ -32,13 +32,13 @@ pub(crate) const fn min_chunk<T>() -> usize {
 /// Takes a new chunk of at least `min` slots from `chunks`, whole, and
 /// returns its first slot and its length. Its slots are fresh (and poisoned
 /// under ASan); nobody else is handed them. The caller must have used up
-/// the slots of every earlier chunk it carved.
+/// the slots of every earlier chunk it took.
 ///
 /// Each chunk is taken whole, so every byte `typed-arena` allocates becomes
 /// a slot. `typed-arena` makes each chunk at least twice as large as the one
 /// before (and at least `min`), so there are `O(log n)` chunks for `n`
 /// slots. If it panics (capacity overflow), no chunk was taken.
-pub(crate) fn carve_chunk<T>(
+pub(crate) fn take_chunk<T>(
     chunks: &typed_arena::Arena<Slot<T>>,
     min: usize,
 ) -> (*mut Slot<T>, usize) {
@@ -296,7 +296,7 @@ impl<T> RawArena<T> {
     }
 
     /// Takes a new chunk of at least `min` slots, all fresh
-    /// ([`carve_chunk`]). No slot may be fresh when it is called.
+    /// ([`take_chunk`]). No slot may be fresh when it is called.
     #[cold]
     #[inline(never)]
     fn grow(&self, min: usize) {
@@ -304,7 +304,7 @@ impl<T> RawArena<T> {
         let chunks = self
             .chunks
             .get_or_init(|| typed_arena::Arena::with_capacity(min.max(min_chunk::<T>())));
-        let (start, n) = carve_chunk(chunks, min);
+        let (start, n) = take_chunk(chunks, min);
         // SAFETY: one past the end of the chunk just handed to us.
         let end = unsafe { start.add(n) };
         // Updated only now that the memory exists: if allocating it panicked,

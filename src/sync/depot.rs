@@ -217,8 +217,8 @@ impl<T> Depot<T> {
             let arena = chunks
                 .arena
                 .get_or_insert_with(|| typed_arena::Arena::with_capacity(raw::min_chunk::<T>()));
-            let (start, n) = raw::carve_chunk(arena, 1);
-            // SAFETY: one past the end of the chunk just carved.
+            let (start, n) = raw::take_chunk(arena, 1);
+            // SAFETY: one past the end of the chunk just taken.
             let end = unsafe { start.add(n) };
             chunks.fresh = start;
             chunks.fresh_end = end;
