@@ -2,11 +2,10 @@
 
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem;
-use core::ptr::NonNull;
 
 use crate::boxed::DropBox;
 use crate::brand::Brand;
+use crate::ops::Ops;
 use crate::raw::RawArena;
 
 /// A single-type allocator whose [`DropBox`]es can be given back one by one.
@@ -77,6 +76,14 @@ impl<'id, T> DropArena<'id, T> {
         }
     }
 
+    /// The value-level operations, on this arena's kernel.
+    #[inline]
+    fn ops(&'id self) -> Ops<'id, &'id RawArena<T>> {
+        // SAFETY: `raw` hands out this arena's slots, and the arena is the
+        // only one branded `'id` (the `DropArena` invariant).
+        unsafe { Ops::new(&self.raw) }
+    }
+
     /// Runs `f` with a fresh arena and drops the arena when `f` returns.
     ///
     /// The closure must accept an arena of *any* brand, so no box or arena
@@ -142,17 +149,7 @@ impl<'id, T> DropArena<'id, T> {
     #[inline]
     #[must_use = "a box dropped at once drops its value but keeps its slot in use until the arena ends; bind the box and give it back with `drop_box`"]
     pub fn alloc(&'id self, value: T) -> DropBox<'id, T> {
-        // Nothing to drop if `take` unwinds, so the fast path needs no
-        // landing pad, and `value` can stay in registers instead of being
-        // spilled to the stack for one.
-        let value = mem::ManuallyDrop::new(value);
-        let slot = self.raw.take();
-        // SAFETY: `take` hands out an in-use slot that nobody else holds,
-        // sized and aligned for `T`; writing initializes it.
-        unsafe { slot.as_ptr().write(mem::ManuallyDrop::into_inner(value)) };
-        // SAFETY: the slot is in use, holds a `T`, and came from the arena
-        // branded `'id` (the `DropBox` invariant).
-        unsafe { DropBox::from_non_null(slot) }
+        self.ops().alloc(value)
     }
 
     /// Takes a slot, then moves the value `f` returns into it.
@@ -174,19 +171,7 @@ impl<'id, T> DropArena<'id, T> {
     #[inline]
     #[must_use = "a box dropped at once drops its value but keeps its slot in use until the arena ends; bind the box and give it back with `drop_box`"]
     pub fn alloc_with(&'id self, f: impl FnOnce() -> T) -> DropBox<'id, T> {
-        let slot = self.raw.take();
-        let unwind = EmptySlot {
-            raw: &self.raw,
-            slot,
-        };
-        let value = f();
-        mem::forget(unwind);
-        // SAFETY: as in `alloc`; the slot stayed in use (not free, not
-        // fresh) while `f` ran, so nothing `f` did could have touched it.
-        unsafe {
-            slot.as_ptr().write(value);
-            DropBox::from_non_null(slot)
-        }
+        self.ops().alloc_with(f)
     }
 
     /// Allocates the value `f` returns if it returns `Ok`, and returns `f`'s
@@ -213,7 +198,7 @@ impl<'id, T> DropArena<'id, T> {
         &'id self,
         f: impl FnOnce() -> Result<T, E>,
     ) -> Result<DropBox<'id, T>, E> {
-        f().map(|value| self.alloc(value))
+        self.ops().try_alloc_with(f)
     }
 
     /// Drops the value and reclaims its slot for the next allocation.
@@ -230,15 +215,7 @@ impl<'id, T> DropArena<'id, T> {
     /// ```
     #[inline]
     pub fn drop_box(&'id self, b: DropBox<'id, T>) {
-        let slot = DropBox::into_non_null(b);
-        // Reclaims the slot after the drop below, even if it unwinds.
-        let _empty = EmptySlot {
-            raw: &self.raw,
-            slot,
-        };
-        // SAFETY: `into_non_null` gave up ownership of the value in an in-use
-        // slot (the `DropBox` invariant); it is dropped exactly once here.
-        unsafe { slot.as_ptr().drop_in_place() };
+        self.ops().drop_box(b);
     }
 
     /// Moves the value out and reclaims its slot.
@@ -254,13 +231,7 @@ impl<'id, T> DropArena<'id, T> {
     #[inline]
     #[must_use = "the value is moved out and dropped at once; to drop it in place, use `drop_box`"]
     pub fn box_to_inner(&'id self, b: DropBox<'id, T>) -> T {
-        let slot = DropBox::into_non_null(b);
-        // SAFETY: `into_non_null` gave up ownership of the initialized value; it
-        // is read out once, leaving the slot empty.
-        let value = unsafe { slot.as_ptr().read() };
-        // SAFETY: the slot is ours (same brand), in use and now empty.
-        unsafe { self.raw.give_back(slot) };
-        value
+        self.ops().box_to_inner(b)
     }
 
     /// The 0.3 name of [`box_to_inner`](Self::box_to_inner), which it calls.
@@ -272,7 +243,7 @@ impl<'id, T> DropArena<'id, T> {
     }
 
     /// Reclaims the slot without running the value's destructor, like
-    /// [`mem::forget`] on the value followed by reclaiming.
+    /// [`mem::forget`](core::mem::forget) on the value followed by reclaiming.
     ///
     /// ```
     /// # drop_arena::DropArena::with(|arena| {
@@ -284,10 +255,7 @@ impl<'id, T> DropArena<'id, T> {
     /// ```
     #[inline]
     pub fn free_without_dropping(&'id self, b: DropBox<'id, T>) {
-        let slot = DropBox::into_non_null(b);
-        // SAFETY: the slot is ours (same brand) and in use; its value is
-        // forgotten, which `give_back` allows: nothing will read it again.
-        unsafe { self.raw.give_back(slot) };
+        self.ops().free_without_dropping(b);
     }
 
     /// The number of slots in use: allocated and not yet reclaimed through
@@ -399,22 +367,5 @@ impl<T> fmt::Debug for DropArena<'_, T> {
             .field("len", &self.len())
             .field("capacity", &self.capacity())
             .finish_non_exhaustive()
-    }
-}
-
-/// An in-use slot whose value is gone, given back when dropped: after a
-/// value's destructor (even one that panics) or when a constructor panics.
-struct EmptySlot<'a, T> {
-    raw: &'a RawArena<T>,
-    slot: NonNull<T>,
-}
-
-impl<T> Drop for EmptySlot<'_, T> {
-    #[inline]
-    fn drop(&mut self) {
-        // SAFETY: an `EmptySlot` is only made for an in-use slot of `raw`
-        // whose value is gone (dropped, or never written) by the time it
-        // drops, and it is dropped or forgotten exactly once.
-        unsafe { self.raw.give_back(self.slot) };
     }
 }

@@ -410,6 +410,7 @@ extern crate std;
 mod arena;
 mod boxed;
 mod brand;
+mod ops;
 mod raw;
 mod sanitizer;
 mod sync;

@@ -9,6 +9,7 @@ use core::cell::{Cell, OnceCell};
 use core::mem::ManuallyDrop;
 use core::ptr::{self, NonNull};
 
+use crate::ops::SlotSource;
 use crate::sanitizer;
 
 /// One slot: the value while the slot is in use, the link to the next free
@@ -89,6 +90,24 @@ pub(crate) unsafe fn write_next<T>(slot: NonNull<Slot<T>>, next: Option<NonNull<
     // write overwrites nothing and races with nothing.
     unsafe { (*slot.as_ptr()).next = next };
     sanitizer::poison(slot.as_ptr());
+}
+
+// SAFETY: `take` and `give_back` are `RawArena`'s own, whose contracts are
+// the trait's: `take` hands out an in-use slot nobody else holds, and
+// `give_back` takes one back under the same conditions.
+unsafe impl<T> SlotSource for &RawArena<T> {
+    type Value = T;
+
+    #[inline]
+    fn take(self) -> NonNull<T> {
+        RawArena::take(self)
+    }
+
+    #[inline]
+    unsafe fn give_back(self, slot: NonNull<T>) {
+        // SAFETY: forwarded from the caller.
+        unsafe { RawArena::give_back(self, slot) }
+    }
 }
 
 /// Slots for values of one type: the memory behind a `DropArena`, and the

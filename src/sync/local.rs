@@ -3,7 +3,6 @@
 
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem;
 use core::ptr::NonNull;
 
 use super::SyncDropArena;
@@ -11,6 +10,7 @@ use super::cache::SlotCache;
 use super::depot::Depot;
 use crate::boxed::DropBox;
 use crate::brand::Brand;
+use crate::ops::{Ops, SlotSource};
 
 /// A handle on a [`SyncDropArena`] for one thread at a time: allocation and
 /// reclamation with no atomic read-modify-write on the fast path, and no
@@ -54,10 +54,10 @@ impl<'id, T> LocalArena<'id, T> {
     }
 
     #[inline]
-    fn ops(&self) -> CacheRef<'_, 'id, T> {
+    fn ops(&self) -> Ops<'id, CacheRef<'_, 'id, T>> {
         // SAFETY: `cache` belongs to `arena` (the `LocalArena` invariant),
-        // whose brand is `'id`.
-        unsafe { CacheRef::new(&self.cache, &self.arena.depot) }
+        // whose brand is `'id`: its slots are that arena's.
+        unsafe { Ops::new(CacheRef::new(&self.cache, &self.arena.depot)) }
     }
 
     /// The arena this handle allocates from.
@@ -176,7 +176,7 @@ impl<'id, T> LocalArena<'id, T> {
     }
 
     /// Reclaims the slot without running the value's destructor, like
-    /// [`mem::forget`] on the value followed by reclaiming.
+    /// [`mem::forget`](core::mem::forget) on the value followed by reclaiming.
     ///
     /// ```
     /// # drop_arena::SyncDropArena::with(|arena| {
@@ -245,6 +245,14 @@ impl<'a, 'id, T> CacheRef<'a, 'id, T> {
             brand: PhantomData,
         }
     }
+}
+
+// SAFETY: `take` and `give_back` are the slot cache's, on the depot the
+// cache belongs to (the `CacheRef` invariant), whose contracts are the
+// trait's: a slot taken is in use and nobody else's until it is given back,
+// through any cache of the same arena.
+unsafe impl<T> SlotSource for CacheRef<'_, '_, T> {
+    type Value = T;
 
     #[inline]
     fn take(self) -> NonNull<T> {
@@ -252,86 +260,9 @@ impl<'a, 'id, T> CacheRef<'a, 'id, T> {
         unsafe { self.cache.take(self.depot) }
     }
 
-    /// # Safety
-    ///
-    /// As for `SlotCache::give_back`: an in-use slot of this arena with
-    /// nothing live in it.
     #[inline]
     unsafe fn give_back(self, slot: NonNull<T>) {
         // SAFETY: forwarded from the caller; the cache belongs to the depot.
         unsafe { self.cache.give_back(self.depot, slot) };
-    }
-
-    #[inline]
-    pub(super) fn alloc(self, value: T) -> DropBox<'id, T> {
-        // As in `DropArena::alloc`: nothing to drop if `take` unwinds.
-        let value = mem::ManuallyDrop::new(value);
-        let slot = self.take();
-        // SAFETY: `take` hands out an in-use slot that nobody else holds,
-        // sized and aligned for `T`; writing initializes it.
-        unsafe { slot.as_ptr().write(mem::ManuallyDrop::into_inner(value)) };
-        // SAFETY: in use, holding a `T`, of the arena branded `'id` (the
-        // `CacheRef` invariant): the `DropBox` invariant.
-        unsafe { DropBox::from_non_null(slot) }
-    }
-
-    #[inline]
-    pub(super) fn alloc_with(self, f: impl FnOnce() -> T) -> DropBox<'id, T> {
-        let slot = self.take();
-        let unwind = EmptySlot { ops: self, slot };
-        let value = f();
-        mem::forget(unwind);
-        // SAFETY: as in `alloc`; the slot stayed in use while `f` ran, so
-        // nothing `f` did could have touched it.
-        unsafe {
-            slot.as_ptr().write(value);
-            DropBox::from_non_null(slot)
-        }
-    }
-
-    #[inline]
-    pub(super) fn drop_box(self, b: DropBox<'id, T>) {
-        let slot = DropBox::into_non_null(b);
-        // Reclaims the slot after the drop below, even if it unwinds.
-        let _empty = EmptySlot { ops: self, slot };
-        // SAFETY: `into_non_null` gave up ownership of the value in an in-use
-        // slot (the `DropBox` invariant); it is dropped exactly once here.
-        unsafe { slot.as_ptr().drop_in_place() };
-    }
-
-    #[inline]
-    pub(super) fn box_to_inner(self, b: DropBox<'id, T>) -> T {
-        let slot = DropBox::into_non_null(b);
-        // SAFETY: `into_non_null` gave up ownership of the initialized
-        // value; it is read out once, leaving the slot empty.
-        let value = unsafe { slot.as_ptr().read() };
-        // SAFETY: the slot is of this arena (same brand), in use and empty.
-        unsafe { self.give_back(slot) };
-        value
-    }
-
-    #[inline]
-    pub(super) fn free_without_dropping(self, b: DropBox<'id, T>) {
-        let slot = DropBox::into_non_null(b);
-        // SAFETY: the slot is of this arena (same brand) and in use; its
-        // value is forgotten, which `give_back` allows.
-        unsafe { self.give_back(slot) };
-    }
-}
-
-/// An in-use slot whose value is gone, given back when dropped: after a
-/// value's destructor (even one that panics) or when a constructor panics.
-struct EmptySlot<'a, 'id, T> {
-    ops: CacheRef<'a, 'id, T>,
-    slot: NonNull<T>,
-}
-
-impl<T> Drop for EmptySlot<'_, '_, T> {
-    #[inline]
-    fn drop(&mut self) {
-        // SAFETY: an `EmptySlot` is only made for an in-use slot of the
-        // arena whose value is gone by the time it drops, and it is dropped
-        // or forgotten exactly once.
-        unsafe { self.ops.give_back(self.slot) };
     }
 }

@@ -314,13 +314,14 @@ impl<'id, T> SyncDropArena<'id, T> {
 #[cfg(feature = "std")]
 impl<'id, T> SyncDropArena<'id, T> {
     #[inline]
-    fn ops(&self) -> local::CacheRef<'_, 'id, T> {
+    fn ops(&self) -> crate::ops::Ops<'id, local::CacheRef<'_, 'id, T>> {
         let cache = self
             .caches
             .get_or(|| cache::SlotCache::new(self.counters.claim()));
         // SAFETY: the cache was made for this arena, with a counter of its
-        // own, and only this thread reaches it through `caches`.
-        unsafe { local::CacheRef::new(cache, &self.depot) }
+        // own, and only this thread reaches it through `caches`; the arena
+        // is the one branded `'id`, so its slots are that arena's.
+        unsafe { crate::ops::Ops::new(local::CacheRef::new(cache, &self.depot)) }
     }
 
     /// Moves `value` into the arena, as [`LocalArena::alloc`] does, through
