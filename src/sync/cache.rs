@@ -23,20 +23,21 @@ use crate::sanitizer;
 /// method that takes a depot must be given that one (their safety
 /// contract), and a cache is used by one thread at a time (it is `!Sync`).
 ///
-/// 1. **Free list.** `free` heads a null-terminated list of `free_len`
-///    free slots of the depot's chunks, linked through `next`, owned by
-///    this cache alone: no other thread reads or writes them (the `Depot`
-///    invariant 2).
+/// 1. **Free list.** `free` heads a null-terminated list of free slots of
+///    the depot's chunks, linked through `next`, owned by this cache alone:
+///    no other thread reads or writes them (the `Depot` invariant 2). Its
+///    length is `base - counter` (modulo `usize`), so that taking or giving
+///    back a slot updates one number, the counter, instead of two.
 /// 2. **Fresh run.** `fresh..fresh_end` are fresh slots of one chunk,
 ///    claimed by this cache alone.
 /// 3. **Counter.** `counter` was claimed from the arena's `Counters` for
 ///    this cache, which alone writes it; it lives as long as the arena.
 ///
 /// For a zero-sized `T` the list and run stay empty and only the counter
-/// moves.
+/// moves (`base` is then meaningless).
 pub(crate) struct SlotCache {
     free: Cell<*mut ()>,
-    free_len: Cell<usize>,
+    base: Cell<usize>,
     fresh: Cell<*mut ()>,
     fresh_end: Cell<*mut ()>,
     counter: NonNull<Counter>,
@@ -53,9 +54,11 @@ impl SlotCache {
     ///
     /// The caller must give the cache the counter it claimed for it.
     pub(crate) fn new(counter: NonNull<Counter>) -> Self {
+        // SAFETY: as in `counter_ref`; a reused counter keeps its count.
+        let base = unsafe { counter.as_ref() }.get();
         SlotCache {
             free: Cell::new(ptr::null_mut()),
-            free_len: Cell::new(0),
+            base: Cell::new(base),
             fresh: Cell::new(ptr::null_mut()),
             fresh_end: Cell::new(ptr::null_mut()),
             counter,
@@ -67,10 +70,23 @@ impl SlotCache {
     }
 
     #[inline]
-    fn count(&self, delta: usize) {
+    fn counter_ref(&self) -> &Counter {
         // SAFETY: the counter lives as long as the arena, which outlives
         // every cache (invariant 3).
-        unsafe { self.counter.as_ref() }.add(delta);
+        unsafe { self.counter.as_ref() }
+    }
+
+    /// Adds `delta` (modulo `usize`) to the counter and returns the new
+    /// count.
+    #[inline]
+    fn count(&self, delta: usize) -> usize {
+        self.counter_ref().add(delta)
+    }
+
+    /// The length of the free list (invariant 1).
+    #[inline]
+    fn free_len(&self) -> usize {
+        self.base.get().wrapping_sub(self.counter_ref().get())
     }
 
     #[inline]
@@ -78,11 +94,12 @@ impl SlotCache {
         NonNull::new(self.free.get().cast())
     }
 
+    /// Makes `head`, a list of `len` slots, the free list.
     #[inline]
     fn set_free<T>(&self, head: Link<T>, len: usize) {
         self.free
             .set(head.map_or(ptr::null_mut(), |slot| slot.as_ptr().cast()));
-        self.free_len.set(len);
+        self.base.set(len.wrapping_add(self.counter_ref().get()));
     }
 
     /// Puts one slot in use and returns it, uninitialized. Nobody else is
@@ -97,27 +114,30 @@ impl SlotCache {
             self.count(1);
             return NonNull::dangling();
         }
-        let slot = match self.free_head::<T>() {
+        match self.free_head::<T>() {
             Some(slot) => {
                 sanitizer::unpoison(slot.as_ptr());
                 // SAFETY: `slot` heads our free list (invariant 1): free,
                 // its `next` initialized, owned by us alone.
                 let next = unsafe { (*slot.as_ptr()).next };
-                self.set_free(next, self.free_len.get() - 1);
-                slot
+                self.free
+                    .set(next.map_or(ptr::null_mut(), |next| next.as_ptr().cast()));
+                // One slot fewer on the list, one more in use: `base` stays.
+                self.count(1);
+                slot.cast()
             }
             // SAFETY: forwarded from the caller.
-            None => unsafe { self.take_slow(depot) },
-        };
-        // Counted only now: growing may panic, and then no slot is in use.
-        self.count(1);
-        slot.cast()
+            None => unsafe { self.take_slow(depot) }.cast(),
+        }
     }
 
     /// The slow half of `take`, with the free list empty: the fresh run,
     /// else a magazine from the depot, else the loose list or a new fresh
     /// run from the chunks. The fresh run comes first because its slots are
     /// already ours: using them grows nothing.
+    ///
+    /// Counts the slot only once it has one: growing may panic, and then no
+    /// slot is in use.
     ///
     /// # Safety
     ///
@@ -145,12 +165,15 @@ impl SlotCache {
         // past its first slot is at most its end (invariant 2).
         self.fresh.set(unsafe { slot.add(1) }.cast());
         sanitizer::unpoison(slot);
+        // One more in use, the free list (empty) unchanged.
+        self.count(1);
+        self.base.set(self.base.get().wrapping_add(1));
         // SAFETY: a run starts at a chunk's slice pointer, never null.
         unsafe { NonNull::new_unchecked(slot) }
     }
 
-    /// Makes `head` (a free list of `len >= 1` slots) our free list and
-    /// pops its first slot.
+    /// Makes `head` (a free list of `len >= 1` slots) our free list, pops
+    /// its first slot and counts it.
     ///
     /// # Safety
     ///
@@ -160,6 +183,7 @@ impl SlotCache {
         sanitizer::unpoison(head.as_ptr());
         // SAFETY: the caller promises a free slot, ours alone.
         let next = unsafe { (*head.as_ptr()).next };
+        self.count(1);
         self.set_free(next, len - 1);
         head
     }
@@ -174,7 +198,9 @@ impl SlotCache {
     /// no value that will be used again (as for `RawArena::give_back`).
     #[inline]
     pub(crate) unsafe fn give_back<T>(&self, depot: &Depot<T>, value: NonNull<T>) {
-        self.count(0usize.wrapping_sub(1));
+        // One fewer in use, and (below) one more on the free list: `base`
+        // stays.
+        let count = self.count(0usize.wrapping_sub(1));
         if size_of::<T>() == 0 {
             return;
         }
@@ -183,9 +209,8 @@ impl SlotCache {
         // it: ours to link (the caller's promise).
         unsafe { (*slot.as_ptr()).next = self.free_head() };
         sanitizer::poison(slot.as_ptr());
-        let len = self.free_len.get() + 1;
-        self.set_free(Some(slot), len);
-        if len > 2 * MAGAZINE {
+        self.free.set(slot.as_ptr().cast());
+        if self.base.get().wrapping_sub(count) > 2 * MAGAZINE {
             // SAFETY: forwarded from the caller.
             unsafe { self.flush_magazine(depot) };
         }
@@ -201,7 +226,7 @@ impl SlotCache {
     #[cold]
     #[inline(never)]
     unsafe fn flush_magazine<T>(&self, depot: &Depot<T>) {
-        let len = self.free_len.get();
+        let len = self.free_len();
         let head = self.free_head::<T>().expect("flushing an empty free list");
         let mut tail = head;
         for _ in 1..MAGAZINE {
@@ -237,17 +262,17 @@ impl SlotCache {
             let slot = unsafe { NonNull::new_unchecked(fresh) };
             // SAFETY: ours alone, and holding nothing: it becomes free.
             unsafe { raw::write_next(slot, self.free_head()) };
-            self.set_free(Some(slot), self.free_len.get() + 1);
+            self.set_free(Some(slot), self.free_len() + 1);
             // SAFETY: not at the end yet, so one past is at most `end`.
             fresh = unsafe { fresh.add(1) };
         }
         self.fresh.set(ptr::null_mut());
         self.fresh_end.set(ptr::null_mut());
-        while self.free_len.get() >= MAGAZINE {
+        while self.free_len() >= MAGAZINE {
             // SAFETY: forwarded from the caller; the list is long enough.
             unsafe { self.flush_magazine(depot) };
         }
-        let len = self.free_len.get();
+        let len = self.free_len();
         if let Some(head) = self.free_head::<T>() {
             let mut tail = head;
             for _ in 1..len {

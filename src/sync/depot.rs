@@ -386,9 +386,17 @@ impl Counter {
     /// that claimed the counter writes it (the [`Counters`] invariant), so
     /// no update is lost, and the hot path has no atomic read-modify-write.
     #[inline]
-    pub(crate) fn add(&self, delta: usize) {
-        let len = self.len.load(Ordering::Relaxed);
-        self.len.store(len.wrapping_add(delta), Ordering::Relaxed);
+    pub(crate) fn add(&self, delta: usize) -> usize {
+        let len = self.len.load(Ordering::Relaxed).wrapping_add(delta);
+        self.len.store(len, Ordering::Relaxed);
+        len
+    }
+
+    /// The count, as last written by the cache that claimed the counter (or,
+    /// read by that cache, its own last write).
+    #[inline]
+    pub(crate) fn get(&self) -> usize {
+        self.len.load(Ordering::Relaxed)
     }
 }
 
