@@ -492,4 +492,49 @@ mod through_the_arena {
             assert_eq!(arena.len(), 0);
         });
     }
+
+    /// The `std` methods remember the arena a thread used last; turning
+    /// between arenas, and making new arenas where ended ones lived (each
+    /// round's arenas take the same stack addresses), must find each
+    /// arena's own cache every time.
+    #[test]
+    fn threads_turning_between_arenas_find_each_arenas_own_cache() {
+        let ledger = Ledger::new();
+        for round in 0..50u64 {
+            SyncDropArena::with(|a| {
+                SyncDropArena::with(|b| {
+                    thread::scope(|s| {
+                        for t in 0..2u64 {
+                            let ledger = &ledger;
+                            s.spawn(move || {
+                                // Alternate: a, b, a, b, ... (two brands, two lists).
+                                let (mut in_a, mut in_b) = (Vec::new(), Vec::new());
+                                for i in 0..100 {
+                                    let value = ledger.track(round << 16 | t << 8 | i);
+                                    if i % 2 == 0 {
+                                        in_a.push(a.alloc(value));
+                                    } else {
+                                        in_b.push(b.alloc(value));
+                                    }
+                                }
+                                for (x, y) in in_a.into_iter().zip(in_b) {
+                                    a.drop_box(x);
+                                    b.drop_box(y);
+                                }
+                            });
+                        }
+                    });
+                    assert_eq!((a.len(), b.len()), (0, 0));
+                    let kept = (
+                        a.alloc(ledger.track(1 << 40)),
+                        b.alloc(ledger.track(2 << 40)),
+                    );
+                    assert_eq!((a.len(), b.len()), (1, 1));
+                    a.drop_box(kept.0);
+                    b.drop_box(kept.1);
+                });
+            });
+        }
+        ledger.assert_all_dropped_once_except(&[]);
+    }
 }

@@ -8,6 +8,8 @@ mod atomic;
 mod cache;
 mod depot;
 mod local;
+#[cfg(feature = "std")]
+mod recent;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -60,8 +62,10 @@ pub use local::LocalArena;
 ///   `alloc`, not `std`, and it is the fastest path.
 /// - **The arena itself**, with the default `std` feature: the same
 ///   methods on `&SyncDropArena`, through a handle the arena keeps for each
-///   thread that uses it (with the [`thread_local`] crate). They cost a
-///   thread-local lookup more than a handle's. The per-thread handles live
+///   thread that uses it (with the [`thread_local`] crate). A thread
+///   remembers the arena it used last, so while it keeps to one arena each
+///   call costs a thread-local read and a compare more than a handle's; a
+///   call on another arena than the last costs a lookup. The per-thread handles live
 ///   until the arena ends: a thread that exits leaves its free slots to the
 ///   next thread that gets its id.
 ///
@@ -127,6 +131,10 @@ pub struct SyncDropArena<'id, T> {
     counters: Counters,
     #[cfg(feature = "std")]
     caches: thread_local::ThreadLocal<cache::SlotCache>,
+    /// Names this arena to [`recent`], which finds this thread's cache
+    /// without a lookup in `caches`.
+    #[cfg(feature = "std")]
+    id: recent::ArenaId,
     brand: Brand<'id>,
 }
 
@@ -180,6 +188,8 @@ impl<'id, T> SyncDropArena<'id, T> {
             counters: Counters::new(),
             #[cfg(feature = "std")]
             caches: thread_local::ThreadLocal::new(),
+            #[cfg(feature = "std")]
+            id: recent::ArenaId::new(),
             brand: PhantomData,
         }
     }
@@ -315,13 +325,32 @@ impl<'id, T> SyncDropArena<'id, T> {
 impl<'id, T> SyncDropArena<'id, T> {
     #[inline]
     fn ops(&self) -> crate::ops::Ops<'id, local::CacheRef<'_, 'id, T>> {
+        let cache = match recent::get(self.id) {
+            // SAFETY: `recent` returns only a cache that `cache_slow`
+            // recorded for this arena on this thread (ids are never reused);
+            // it lives in `caches` until the arena drops.
+            Some(cache) => unsafe { cache.as_ref() },
+            None => self.cache_slow(),
+        };
+        // SAFETY: the cache was made for this arena, with a counter of its
+        // own, and only this thread reaches it (through `caches` and
+        // `recent`); the arena is the one branded `'id`, so its slots are
+        // that arena's.
+        unsafe { crate::ops::Ops::new(local::CacheRef::new(cache, &self.depot)) }
+    }
+
+    /// This thread's cache, found (or made) in `caches`, and recorded as
+    /// the one this thread used last.
+    #[cold]
+    #[inline(never)]
+    fn cache_slow(&self) -> &cache::SlotCache {
         let cache = self
             .caches
             .get_or(|| cache::SlotCache::new(self.counters.claim()));
-        // SAFETY: the cache was made for this arena, with a counter of its
-        // own, and only this thread reaches it through `caches`; the arena
-        // is the one branded `'id`, so its slots are that arena's.
-        unsafe { crate::ops::Ops::new(local::CacheRef::new(cache, &self.depot)) }
+        // SAFETY: `caches` keeps this thread's cache at one address until
+        // the arena drops.
+        unsafe { recent::set(self.id, cache) };
+        cache
     }
 
     /// Moves `value` into the arena, as [`LocalArena::alloc`] does, through

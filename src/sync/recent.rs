@@ -1,0 +1,68 @@
+//! The slot cache this thread used last, and for which arena: the `std`
+//! methods of `SyncDropArena` look here first, and in the arena's
+//! `ThreadLocal` only when the thread turns to another arena.
+//!
+//! An entry is one thread-local pair: an arena's id and a pointer to that
+//! arena's cache for this thread. Ids are never reused (a `u64` counted up
+//! once per arena would take centuries to wrap), so an entry whose id
+//! matches an arena that is alive names its cache, which lives as long as
+//! the arena; an entry of an arena that has ended matches no other arena.
+
+use core::cell::Cell;
+use core::ptr::NonNull;
+
+use super::cache::SlotCache;
+
+/// An arena's name here, unique for the life of the process; never 0.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct ArenaId(u64);
+
+impl ArenaId {
+    pub(crate) fn new() -> Self {
+        #[cfg(target_has_atomic = "64")]
+        {
+            use core::sync::atomic::{AtomicU64, Ordering};
+            static NEXT: AtomicU64 = AtomicU64::new(1);
+            // Relaxed: only uniqueness matters, which the read-modify-write
+            // gives on its own.
+            ArenaId(NEXT.fetch_add(1, Ordering::Relaxed))
+        }
+        #[cfg(not(target_has_atomic = "64"))]
+        {
+            static NEXT: std::sync::Mutex<u64> = std::sync::Mutex::new(1);
+            let mut next = NEXT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            *next += 1;
+            ArenaId(*next - 1)
+        }
+    }
+}
+
+std::thread_local! {
+    /// The last arena this thread used through its `std` methods (0: none)
+    /// and its cache for this thread. No destructor, so it is always
+    /// accessible, even while the thread exits.
+    static RECENT: Cell<(u64, *const SlotCache)> = const { Cell::new((0, core::ptr::null())) };
+}
+
+/// The cache recorded for `arena` on this thread, if it was the last one
+/// recorded.
+#[inline]
+pub(crate) fn get(arena: ArenaId) -> Option<NonNull<SlotCache>> {
+    let (id, cache) = RECENT.with(Cell::get);
+    if id == arena.0 {
+        NonNull::new(cache.cast_mut())
+    } else {
+        None
+    }
+}
+
+/// Records `cache` as this thread's cache of `arena`.
+///
+/// # Safety
+///
+/// `cache` is this thread's cache of `arena`, and lives as long as the
+/// arena: [`get`] hands it out on that promise.
+#[inline]
+pub(crate) unsafe fn set(arena: ArenaId, cache: &SlotCache) {
+    RECENT.with(|recent| recent.set((arena.0, cache)));
+}
