@@ -210,7 +210,9 @@
 //! thread works through a [`LocalArena`] handle (`no_std`), or, with the
 //! default `std` feature, through the arena's own methods. How the threads
 //! share slots, and what `len` means while they run, is explained on
-//! [`SyncDropArena`].
+//! [`SyncDropArena`]. For rayon, the repository's `examples/parallel_tree`
+//! builds a tree with `rayon::join` and takes it apart with `rayon::scope`,
+//! through the arena's methods near the root and a handle per subtree.
 //!
 //! ```
 //! use drop_arena::SyncDropArena;
