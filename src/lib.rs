@@ -210,7 +210,9 @@
 //! thread works through a [`LocalArena`] handle (`no_std`), or, with the
 //! default `std` feature, through the arena's own methods. How the threads
 //! share slots, and what `len` means while they run, is explained on
-//! [`SyncDropArena`].
+//! [`SyncDropArena`]. For rayon, the repository's `examples/parallel_tree`
+//! builds a tree with `rayon::join` and takes it apart with `rayon::scope`,
+//! through the arena's methods near the root and a handle per subtree.
 //!
 //! ```
 //! use drop_arena::SyncDropArena;
@@ -340,7 +342,9 @@
 //! a free or fresh slot then stops the program with `ERROR: AddressSanitizer:
 //! use-after-poison`: useful when debugging your own `unsafe` code. After the
 //! arena ends its chunks are freed, and ASan's own `heap-use-after-free`
-//! check takes over.
+//! check takes over. A [`SyncDropArena`] poisons the same way: a free or
+//! fresh slot stays poisoned wherever it waits (a handle's free list or fresh
+//! run, a thread's, or the shared depot) until it is handed out again.
 //!
 //! It switches on by itself: the build script sets `cfg(drop_arena_asan)`
 //! when the target's `cfg(sanitize)` values include exactly `address`
@@ -373,7 +377,11 @@
 //! not make it (a brand forged with `transmute`, or a [`DropBox::from_raw`]
 //! given the wrong arena's pointer), which the arena catches by checking that
 //! every slot it gets back lies in its own chunks; and
-//! [`DropBox::from_raw`] of a pointer whose slot is free or fresh.
+//! [`DropBox::from_raw`] of a pointer whose slot is free or fresh. A
+//! `SyncDropArena` makes both checks too: every slot given back, through a
+//! handle or through the arena's own methods, is checked against its chunks
+//! before it joins a free list. That check takes the lock on the chunks, so
+//! under ASan, threads that reclaim at the same time wait for each other.
 //!
 //! # Soundness
 //!

@@ -92,6 +92,55 @@ pub(crate) unsafe fn write_next<T>(slot: NonNull<Slot<T>>, next: Option<NonNull<
     sanitizer::poison(slot.as_ptr());
 }
 
+/// Where an arena's chunks lie, to tell its slots from others': for
+/// [`RawArena::check`] in tests, and for [`assert_owns`](Self::assert_owns)
+/// under AddressSanitizer, in both arenas.
+#[cfg(any(test, fuzzing, drop_arena_asan))]
+pub(crate) struct ChunkBounds(alloc::vec::Vec<(usize, usize)>);
+
+#[cfg(any(test, fuzzing, drop_arena_asan))]
+impl ChunkBounds {
+    pub(crate) const fn new() -> Self {
+        ChunkBounds(alloc::vec::Vec::new())
+    }
+
+    /// Records the chunk of `n` slots that starts at `start`.
+    pub(crate) fn push<T>(&mut self, start: *mut Slot<T>, n: usize) {
+        let start = start as usize;
+        self.0.push((start, start + n * size_of::<Slot<T>>()));
+    }
+
+    /// Whether `slot` is the start of a slot in one of the chunks.
+    pub(crate) fn owns<T>(&self, slot: NonNull<Slot<T>>) -> bool {
+        let at = slot.as_ptr() as usize;
+        let size = size_of::<Slot<T>>();
+        self.0
+            .iter()
+            .any(|&(start, end)| start <= at && at < end && (at - start) % size == 0)
+    }
+
+    /// Stops with a clear message when a slot that is not in the chunks is
+    /// given back (or, in `DropArena`, found on the free list). Safe code
+    /// cannot get here (the brand rules it out); unsafe code that mixes up
+    /// two arenas' boxes can, and ASan alone would miss it once the arena
+    /// unpoisons the slot.
+    #[cfg(drop_arena_asan)]
+    #[track_caller]
+    pub(crate) fn assert_owns<T>(&self, slot: NonNull<Slot<T>>) {
+        assert!(
+            self.owns(slot),
+            "drop_arena: the slot at {slot:p} does not belong to this arena; \
+             unsafe code gave a box back to an arena that did not make it",
+        );
+    }
+
+    /// The chunks' address ranges, `start..end`, oldest first.
+    #[cfg(any(test, fuzzing))]
+    fn ranges(&self) -> &[(usize, usize)] {
+        &self.0
+    }
+}
+
 // SAFETY: `take` and `give_back` are `RawArena`'s own, whose contracts are
 // the trait's: `take` hands out an in-use slot nobody else holds, and
 // `give_back` takes one back under the same conditions.
@@ -156,11 +205,8 @@ pub(crate) struct RawArena<T> {
     len: Cell<usize>,
     capacity: Cell<usize>,
     chunks: OnceCell<typed_arena::Arena<Slot<T>>>,
-    /// Where each chunk lies, for the checks that tell our slots from others:
-    /// [`check`](Self::check) in tests, and [`assert_owns`](Self::assert_owns)
-    /// under AddressSanitizer.
     #[cfg(any(test, fuzzing, drop_arena_asan))]
-    bounds: core::cell::RefCell<alloc::vec::Vec<(usize, usize)>>,
+    bounds: core::cell::RefCell<ChunkBounds>,
 }
 
 impl<T> RawArena<T> {
@@ -176,7 +222,7 @@ impl<T> RawArena<T> {
             capacity: Cell::new(0),
             chunks: OnceCell::new(),
             #[cfg(any(test, fuzzing, drop_arena_asan))]
-            bounds: core::cell::RefCell::new(alloc::vec::Vec::new()),
+            bounds: core::cell::RefCell::new(ChunkBounds::new()),
         }
     }
 
@@ -211,7 +257,7 @@ impl<T> RawArena<T> {
                 // Unpoisoning memory that is not ours would hide a real
                 // use-after-free from ASan: say whose mistake it is instead.
                 #[cfg(drop_arena_asan)]
-                self.assert_owns(slot);
+                self.bounds.borrow().assert_owns(slot);
                 sanitizer::unpoison(slot.as_ptr());
                 // SAFETY: `slot` is free (invariant 2), so its `next` field is
                 // initialized, and its memory is live (invariant 1).
@@ -239,7 +285,7 @@ impl<T> RawArena<T> {
     pub(crate) unsafe fn give_back(&self, value: NonNull<T>) {
         if !Self::IS_ZST {
             #[cfg(drop_arena_asan)]
-            self.assert_owns(value.cast());
+            self.bounds.borrow().assert_owns(value.cast::<Slot<T>>());
         }
         self.len.set(self.len.get() - 1);
         if !Self::IS_ZST {
@@ -332,34 +378,7 @@ impl<T> RawArena<T> {
         self.fresh_end.set(end);
         self.capacity.set(self.capacity.get() + n);
         #[cfg(any(test, fuzzing, drop_arena_asan))]
-        self.bounds
-            .borrow_mut()
-            .push((start as usize, end as usize));
-    }
-
-    /// Whether `slot` is the start of a slot in one of our chunks.
-    #[cfg(any(test, fuzzing, drop_arena_asan))]
-    fn owns(&self, slot: NonNull<Slot<T>>) -> bool {
-        let at = slot.as_ptr() as usize;
-        let size = size_of::<Slot<T>>();
-        self.bounds
-            .borrow()
-            .iter()
-            .any(|&(start, end)| start <= at && at < end && (at - start) % size == 0)
-    }
-
-    /// Under AddressSanitizer, stops with a clear message when a slot that is
-    /// not ours is given back or found on the free list. Safe code cannot get
-    /// here (the brand rules it out); unsafe code that mixes up two arenas'
-    /// boxes can, and ASan alone would miss it once we unpoison the slot.
-    #[cfg(drop_arena_asan)]
-    #[track_caller]
-    fn assert_owns(&self, slot: NonNull<Slot<T>>) {
-        assert!(
-            self.owns(slot),
-            "drop_arena: the slot at {slot:p} does not belong to this arena; \
-             unsafe code gave a box back to an arena that did not make it",
-        );
+        self.bounds.borrow_mut().push(start, n);
     }
 
     /// Asserts the invariants: the counts add up, the fresh slots are the
@@ -376,6 +395,7 @@ impl<T> RawArena<T> {
         let bounds = self.bounds.borrow();
         let size = size_of::<Slot<T>>();
         let in_chunks: usize = bounds
+            .ranges()
             .iter()
             .map(|&(start, end)| (end - start) / size)
             .sum();
@@ -384,7 +404,7 @@ impl<T> RawArena<T> {
             in_chunks,
             "capacity is not the chunks' slots"
         );
-        match bounds.last() {
+        match bounds.ranges().last() {
             Some(&(start, end)) => {
                 assert!(
                     start <= fresh as usize && fresh as usize <= end,
@@ -408,7 +428,7 @@ impl<T> RawArena<T> {
             );
             let at = slot.as_ptr() as usize;
             assert!(
-                self.owns(slot),
+                bounds.owns(slot),
                 "free slot {at:#x} is not a slot of this arena"
             );
             assert!(

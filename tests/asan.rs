@@ -14,7 +14,7 @@
 use std::ffi::c_void;
 use std::process::Command;
 
-use drop_arena::DropArena;
+use drop_arena::{DropArena, DropBox, SyncDropArena};
 
 unsafe extern "C" {
     /// The first poisoned byte in `addr..addr + size`, or null.
@@ -134,6 +134,29 @@ fn over_aligned_and_tiny_slots_are_poisoned_whole() {
         assert!(!any_poisoned(at, 8));
         arena.drop_box(b);
         assert!(all_poisoned(at, 8));
+    });
+}
+
+#[test]
+fn a_sync_arena_poisons_free_and_fresh_slots_on_every_thread() {
+    SyncDropArena::with(|arena| {
+        let local = arena.local();
+        let b = local.alloc(String::from("reclaimed"));
+        let at: *const String = &*b;
+        let size = size_of::<String>();
+        assert!(!any_poisoned(at, size));
+        // The rest of the handle's fresh run.
+        assert!(all_poisoned(at.wrapping_add(1), size));
+        local.drop_box(b);
+        assert!(all_poisoned(at, size));
+
+        let b = local.alloc(String::from("moved to another thread"));
+        assert_eq!(&*b as *const String, at, "LIFO reuse");
+        assert!(!any_poisoned(at, size));
+        // Reclaimed by another thread's handle, which gives it to the depot
+        // when it drops.
+        std::thread::scope(|s| s.spawn(|| arena.local().drop_box(b)).join().unwrap());
+        assert!(all_poisoned(at, size));
     });
 }
 
@@ -278,4 +301,35 @@ fn a_box_given_back_to_an_arena_that_did_not_make_it_is_reported() {
         message.contains("does not belong to this arena"),
         "{message}"
     );
+}
+
+/// The same mistake on a `SyncDropArena`, given back through a handle and
+/// through the arena's own methods: the slot would join the thread's free
+/// list and, after a trip through the depot, any thread's. The arena checks
+/// every slot given back against its chunks first.
+#[test]
+fn a_box_given_back_to_a_sync_arena_that_did_not_make_it_is_reported() {
+    for through_a_handle in [true, false] {
+        let message = panic_message(|| {
+            SyncDropArena::with(|outer| {
+                let keep = outer.local().alloc(1u64);
+                SyncDropArena::with(|inner| {
+                    let foreign = inner.local().alloc(2u64);
+                    // SAFETY: none. The brands differ; this transmute is the
+                    // mistake the ASan mode must catch.
+                    let relabeled: DropBox<'_, u64> = unsafe { std::mem::transmute(foreign) };
+                    if through_a_handle {
+                        outer.local().drop_box(relabeled);
+                    } else {
+                        outer.drop_box(relabeled);
+                    }
+                });
+                outer.local().drop_box(keep);
+            });
+        });
+        assert!(
+            message.contains("does not belong to this arena"),
+            "through a handle: {through_a_handle}: {message}"
+        );
+    }
 }

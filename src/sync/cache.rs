@@ -198,13 +198,19 @@ impl SlotCache {
     /// no value that will be used again (as for `RawArena::give_back`).
     #[inline]
     pub(crate) unsafe fn give_back<T>(&self, depot: &Depot<T>, value: NonNull<T>) {
+        let slot = value.cast::<Slot<T>>();
+        // Before the slot is linked or poisoned: a foreign slot would join
+        // our free list, and be unpoisoned when handed out again.
+        #[cfg(drop_arena_asan)]
+        if size_of::<T>() != 0 {
+            depot.assert_owns(slot);
+        }
         // One fewer in use, and (below) one more on the free list: `base`
         // stays.
         let count = self.count(0usize.wrapping_sub(1));
         if size_of::<T>() == 0 {
             return;
         }
-        let slot = value.cast::<Slot<T>>();
         // SAFETY: the slot is in use and handed to us with nothing live in
         // it: ours to link (the caller's promise).
         unsafe { (*slot.as_ptr()).next = self.free_head() };

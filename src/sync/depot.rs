@@ -99,6 +99,8 @@ struct Chunks<T> {
     fresh_end: *mut Slot<T>,
     loose: Link<T>,
     loose_len: usize,
+    #[cfg(drop_arena_asan)]
+    bounds: raw::ChunkBounds,
 }
 
 impl<T> Depot<T> {
@@ -113,6 +115,8 @@ impl<T> Depot<T> {
                 fresh_end: ptr::null_mut(),
                 loose: None,
                 loose_len: 0,
+                #[cfg(drop_arena_asan)]
+                bounds: raw::ChunkBounds::new(),
             }),
             capacity: AtomicUsize::new(0),
         }
@@ -218,6 +222,8 @@ impl<T> Depot<T> {
                 .arena
                 .get_or_insert_with(|| typed_arena::Arena::with_capacity(raw::min_chunk::<T>()));
             let (start, n) = raw::take_chunk(arena, 1);
+            #[cfg(drop_arena_asan)]
+            chunks.bounds.push(start, n);
             // SAFETY: one past the end of the chunk just taken.
             let end = unsafe { start.add(n) };
             chunks.fresh = start;
@@ -259,6 +265,15 @@ impl<T> Depot<T> {
         unsafe { raw::write_next(tail, chunks.loose) };
         chunks.loose = Some(head);
         chunks.loose_len += len;
+    }
+
+    /// Under AddressSanitizer, stops with a clear message if `slot` is not
+    /// a slot of this depot's chunks ([`raw::ChunkBounds::assert_owns`]).
+    /// Takes the lock: a slow check for a debugging build.
+    #[cfg(drop_arena_asan)]
+    #[track_caller]
+    pub(crate) fn assert_owns(&self, slot: NonNull<Slot<T>>) {
+        self.lock().bounds.assert_owns(slot);
     }
 
     fn lock(&self) -> ChunksGuard<'_, T> {
