@@ -400,6 +400,45 @@ fn over_aligned_values_are_aligned_on_every_thread() {
     });
 }
 
+/// A handle is `Send`: made on one thread, it goes on working on another,
+/// and dropping it there gives its slots back.
+#[test]
+fn a_handle_moves_to_another_thread_with_its_slots() {
+    SyncDropArena::with(|arena| {
+        let local = arena.local();
+        let kept: Vec<_> = (0..100u64).map(|i| local.alloc(i)).collect();
+        let freed: Vec<_> = (0..100u64).map(|i| local.alloc(i)).collect();
+        for b in freed {
+            local.drop_box(b);
+        }
+        let capacity = arena.capacity();
+        thread::scope(|s| {
+            s.spawn(move || {
+                let again: Vec<_> = (0..100u64).map(|i| local.alloc(i)).collect();
+                assert_eq!(
+                    arena.capacity(),
+                    capacity,
+                    "the handle's free slots came along"
+                );
+                for b in again.into_iter().chain(kept) {
+                    local.drop_box(b);
+                }
+            });
+        });
+        assert_eq!(arena.len(), 0);
+        let local = arena.local();
+        let again: Vec<_> = (0..200u64).map(|i| local.alloc(i)).collect();
+        assert_eq!(
+            arena.capacity(),
+            capacity,
+            "the moved handle gave its slots back"
+        );
+        for b in again {
+            local.drop_box(b);
+        }
+    });
+}
+
 #[cfg(feature = "std")]
 mod through_the_arena {
     use super::*;

@@ -1,92 +1,90 @@
 //! [`SlotCache`]: one handle's (or one thread's) private slots, refilled
-//! from and flushed to the [`Depot`] a magazine at a time.
+//! from and flushed to the [`Depot`] a magazine at a time; and [`Caches`],
+//! the list that keeps every slot cache of an arena, whose counts `len`
+//! sums.
 
+use alloc::boxed::Box;
 use core::cell::Cell;
 use core::ptr::{self, NonNull};
 
-use super::depot::{Counter, Depot, Link, MAGAZINE, Refill};
+use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use super::depot::{Depot, Link, MAGAZINE, Refill};
 use crate::raw::{self, Slot};
 use crate::sanitizer;
 
 /// The private slots of one `LocalArena`, or of one thread under the `std`
 /// feature: what makes their hot path free of atomic read-modify-writes.
+/// Each lives at a fixed address in its arena's [`Caches`], which owns it;
+/// a handle or a thread claims one and uses it through a reference.
 ///
 /// The pointers are stored untyped (`*mut ()`, each really a `*mut
 /// Slot<T>` of the arena's `T`) so that this type does not mention `T`:
-/// a `ThreadLocal<SlotCache>` in the arena then has no drop glue that
-/// needs `T` alive, and `SyncDropArena`, like `DropArena`, may hold values
-/// that borrow its own brand.
+/// the arena's caches then have no drop glue that needs `T` alive, and
+/// `SyncDropArena`, like `DropArena`, may hold values that borrow its own
+/// brand.
 ///
 /// # Invariants
 ///
-/// A cache belongs to one arena: its `Depot<T>` and `Counters`. Every
-/// method that takes a depot must be given that one (their safety
-/// contract), and a cache is used by one thread at a time (it is `!Sync`).
+/// A cache belongs to one arena: its `Depot<T>` and `Caches`. Every method
+/// that takes a depot must be given that one (their safety contract). Only
+/// the one holder that claimed the cache (see [`Caches`]) calls its methods
+/// or touches its `Cell`s; other threads read only `len`, and the list
+/// fields.
 ///
 /// 1. **Free list.** `free` heads a null-terminated list of free slots of
 ///    the depot's chunks, linked through `next`, owned by this cache alone:
 ///    no other thread reads or writes them (the `Depot` invariant 2). Its
-///    length is `base - counter` (modulo `usize`), so that taking or giving
-///    back a slot updates one number, the counter, instead of two.
+///    length is `base - len` (modulo `usize`), so that taking or giving
+///    back a slot updates one number, `len`, instead of two.
 /// 2. **Fresh run.** `fresh..fresh_end` are fresh slots of one chunk,
 ///    claimed by this cache alone.
-/// 3. **Counter.** `counter` was claimed from the arena's `Counters` for
-///    this cache, which alone writes it; it lives as long as the arena.
+/// 3. **Count.** `len` is the slots this cache put in use minus those
+///    given back through it, modulo `usize`: a cache that reclaims boxes
+///    from other threads counts below zero, and the sum over all caches is
+///    still exact. Only the holder writes it.
+/// 4. **Released empty.** A cache that no one holds has an empty free list
+///    and fresh run.
 ///
-/// For a zero-sized `T` the list and run stay empty and only the counter
-/// moves (`base` is then meaningless).
+/// For a zero-sized `T` the list and run stay empty and only `len` moves
+/// (`base` is then meaningless).
 pub(crate) struct SlotCache {
+    len: AtomicUsize,
     free: Cell<*mut ()>,
     base: Cell<usize>,
     fresh: Cell<*mut ()>,
     fresh_end: Cell<*mut ()>,
-    counter: NonNull<Counter>,
+    /// Set while a handle or thread holds the cache.
+    claimed: AtomicBool,
+    /// The next cache of the list: set before the cache is published,
+    /// never changed after.
+    next_cache: *mut SlotCache,
 }
 
-// SAFETY: a cache owns its slots outright (invariants 1 and 2): they hold
-// no values, only links, so moving the cache to another thread moves no
-// `T`. Its counter is atomic and written only by whoever holds the cache.
-// It is not `Sync` (its `Cell`s), so one thread at a time uses it.
-unsafe impl Send for SlotCache {}
-
 impl SlotCache {
-    /// An empty cache that counts into `counter`.
-    ///
-    /// The caller must give the cache the counter it claimed for it.
-    pub(crate) fn new(counter: NonNull<Counter>) -> Self {
-        // SAFETY: as in `counter_ref`; a reused counter keeps its count.
-        let base = unsafe { counter.as_ref() }.get();
-        SlotCache {
-            free: Cell::new(ptr::null_mut()),
-            base: Cell::new(base),
-            fresh: Cell::new(ptr::null_mut()),
-            fresh_end: Cell::new(ptr::null_mut()),
-            counter,
-        }
-    }
-
-    pub(crate) fn counter(&self) -> NonNull<Counter> {
-        self.counter
-    }
-
+    /// The count, as last written by the holder (or, read by the holder,
+    /// its own last write).
     #[inline]
-    fn counter_ref(&self) -> &Counter {
-        // SAFETY: the counter lives as long as the arena, which outlives
-        // every cache (invariant 3).
-        unsafe { self.counter.as_ref() }
+    fn len(&self) -> usize {
+        self.len.load(Ordering::Relaxed)
     }
 
-    /// Adds `delta` (modulo `usize`) to the counter and returns the new
+    /// Adds `delta` (modulo `usize`) to the count and returns the new
     /// count.
+    ///
+    /// A load and a store, not a read-modify-write: only the holder writes
+    /// `len` (invariant 3), so no update is lost, and the hot path has no
+    /// atomic read-modify-write.
     #[inline]
     fn count(&self, delta: usize) -> usize {
-        self.counter_ref().add(delta)
+        let len = self.len().wrapping_add(delta);
+        self.len.store(len, Ordering::Relaxed);
+        len
     }
 
     /// The length of the free list (invariant 1).
     #[inline]
     fn free_len(&self) -> usize {
-        self.base.get().wrapping_sub(self.counter_ref().get())
+        self.base.get().wrapping_sub(self.len())
     }
 
     #[inline]
@@ -99,7 +97,7 @@ impl SlotCache {
     fn set_free<T>(&self, head: Link<T>, len: usize) {
         self.free
             .set(head.map_or(ptr::null_mut(), |slot| slot.as_ptr().cast()));
-        self.base.set(len.wrapping_add(self.counter_ref().get()));
+        self.base.set(len.wrapping_add(self.len()));
     }
 
     /// Puts one slot in use and returns it, uninitialized. Nobody else is
@@ -252,7 +250,7 @@ impl SlotCache {
 
     /// Gives every slot this cache holds back to the depot: the fresh run
     /// becomes free slots, whole magazines go to the depot, and the rest
-    /// to its loose list. Leaves the cache empty, its counter untouched.
+    /// to its loose list. Leaves the cache empty, its count untouched.
     ///
     /// # Safety
     ///
@@ -288,6 +286,127 @@ impl SlotCache {
             self.set_free::<T>(None, 0);
             // SAFETY: the whole list, ours alone, of the depot's chunks.
             unsafe { depot.put_loose(head, tail, len) };
+        }
+    }
+}
+
+/// The slot caches of one arena: a push-only list, one cache per handle
+/// or thread that holds one, reused once released, freed with the arena.
+///
+/// # Invariants
+///
+/// 1. Every cache on the list was allocated with `Box` by `claim`, is never
+///    unlinked, and is freed only when `Caches` is dropped: a reference to
+///    one lives as long as the list.
+/// 2. A cache is held by at most one handle or thread at a time: its
+///    `claimed` flag is set by the `claim` that hands it out and cleared by
+///    the holder's `release`.
+pub(crate) struct Caches {
+    head: AtomicPtr<SlotCache>,
+}
+
+// SAFETY: the raw pointers are a list of caches this value owns. Shared
+// access only loads the list and the caches' atomics; a cache's `Cell`s are
+// touched only by its one holder (invariant 2), on one thread at a time.
+unsafe impl Send for Caches {}
+// SAFETY: as above.
+unsafe impl Sync for Caches {}
+
+impl Caches {
+    pub(crate) fn new() -> Self {
+        Caches {
+            head: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// Claims a cache, empty: an unclaimed one from the list, or a new one.
+    /// Not on the hot path: once per handle, and once per thread under
+    /// `std`.
+    ///
+    /// The caller holds the cache until it calls `release`; until then it
+    /// alone may call the cache's methods (invariant 2).
+    pub(crate) fn claim(&self) -> &SlotCache {
+        let mut at = self.head.load(Ordering::Acquire);
+        while let Some(cache) = NonNull::new(at) {
+            // SAFETY: caches on the list live as long as `self` (invariant
+            // 1); `next_cache` is immutable once published, and the Acquire
+            // load of `head` saw its publication.
+            let cache = unsafe { cache.as_ref() };
+            // Acquire: pairs with `release`, so the last holder's writes to
+            // the cache happen before ours.
+            if cache
+                .claimed
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return cache;
+            }
+            at = cache.next_cache;
+        }
+        let cache = NonNull::from(Box::leak(Box::new(SlotCache {
+            len: AtomicUsize::new(0),
+            free: Cell::new(ptr::null_mut()),
+            base: Cell::new(0),
+            fresh: Cell::new(ptr::null_mut()),
+            fresh_end: Cell::new(ptr::null_mut()),
+            claimed: AtomicBool::new(true),
+            next_cache: ptr::null_mut(),
+        })));
+        let mut head = self.head.load(Ordering::Relaxed);
+        loop {
+            // SAFETY: the cache is not published yet: ours alone.
+            unsafe { (*cache.as_ptr()).next_cache = head };
+            // Release: publishes `next_cache` and the cache's initial state.
+            match self.head.compare_exchange_weak(
+                head,
+                cache.as_ptr(),
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                // SAFETY: published on the list, so it lives as long as
+                // `self` (invariant 1).
+                Ok(_) => return unsafe { cache.as_ref() },
+                Err(now) => head = now,
+            }
+        }
+    }
+
+    /// Gives back a cache claimed by `claim`; its count stays in the sum.
+    ///
+    /// # Safety
+    ///
+    /// `cache` was claimed from `self` by the caller, which has flushed it
+    /// (invariant 4 of `SlotCache`) and does not use it again.
+    pub(crate) unsafe fn release(&self, cache: &SlotCache) {
+        debug_assert!(cache.free.get().is_null() && cache.fresh.get() == cache.fresh_end.get());
+        // Release: our last writes to the cache happen before the next
+        // claim.
+        cache.claimed.store(false, Ordering::Release);
+    }
+
+    /// The sum of all caches' counts, modulo `usize`.
+    pub(crate) fn sum(&self) -> usize {
+        let mut sum = 0usize;
+        let mut at = self.head.load(Ordering::Acquire);
+        while let Some(cache) = NonNull::new(at) {
+            // SAFETY: as in `claim`.
+            let cache = unsafe { cache.as_ref() };
+            sum = sum.wrapping_add(cache.len());
+            at = cache.next_cache;
+        }
+        sum
+    }
+}
+
+impl Drop for Caches {
+    fn drop(&mut self) {
+        let mut at = self.head.load(Ordering::Acquire);
+        while let Some(cache) = NonNull::new(at) {
+            // SAFETY: every cache on the list came from `Box::leak` and is
+            // freed only here, once (invariant 1); `&mut self` means no
+            // handle or thread holds one any more.
+            let cache = unsafe { Box::from_raw(cache.as_ptr()) };
+            at = cache.next_cache;
         }
     }
 }

@@ -1,11 +1,10 @@
-//! The shared half of a `SyncDropArena`: the [`Depot`] of free magazines,
-//! the chunks behind a spin lock, and the [`Counters`] that `len` sums.
+//! The shared half of a `SyncDropArena`: the [`Depot`] of free magazines
+//! and the chunks behind a spin lock.
 //!
 //! The words for memory (slot, chunk, fresh, free, in use) are defined on
 //! `RawArena` (`raw.rs`); the concurrent design is explained once, on
 //! `SyncDropArena`.
 
-use alloc::boxed::Box;
 use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
@@ -379,146 +378,5 @@ impl<T> Drop for ChunksGuard<'_, T> {
         // Release: publishes our writes to the chunks and to the slots we
         // handed over to the next holder.
         self.depot.locked.store(false, Ordering::Release);
-    }
-}
-
-/// One slot cache's share of `len`: its allocations minus its reclaims,
-/// modulo `usize`, so a cache that reclaims more than it allocated (boxes
-/// from other threads) counts below zero, and the sum over all counters is
-/// still exact.
-pub(crate) struct Counter {
-    len: AtomicUsize,
-    claimed: AtomicBool,
-    /// The next counter of the list: set before the counter is published,
-    /// never changed after.
-    next: *mut Counter,
-}
-
-impl Counter {
-    /// Adds `delta` (modulo `usize`).
-    ///
-    /// A load and a store, not a read-modify-write: only the slot cache
-    /// that claimed the counter writes it (the [`Counters`] invariant), so
-    /// no update is lost, and the hot path has no atomic read-modify-write.
-    #[inline]
-    pub(crate) fn add(&self, delta: usize) -> usize {
-        let len = self.len.load(Ordering::Relaxed).wrapping_add(delta);
-        self.len.store(len, Ordering::Relaxed);
-        len
-    }
-
-    /// The count, as last written by the cache that claimed the counter (or,
-    /// read by that cache, its own last write).
-    #[inline]
-    pub(crate) fn get(&self) -> usize {
-        self.len.load(Ordering::Relaxed)
-    }
-}
-
-/// The counters that `len` sums: a push-only list of [`Counter`]s, one per
-/// slot cache alive, reused when a cache is dropped, freed with the arena.
-///
-/// # Invariants
-///
-/// - Every counter on the list was allocated with `Box` by `claim`, is
-///   never unlinked, and is freed only when `Counters` is dropped.
-/// - A counter is written only by the one slot cache that claimed it (its
-///   `claimed` flag set by that cache's `claim`, cleared by its `release`).
-pub(crate) struct Counters {
-    head: AtomicPtr<Counter>,
-}
-
-// SAFETY: the raw pointers are a list of counters this value owns; every
-// field reached through them is atomic or immutable once published.
-unsafe impl Send for Counters {}
-// SAFETY: as above: shared access only loads the list and its atomics.
-unsafe impl Sync for Counters {}
-
-impl Counters {
-    pub(crate) fn new() -> Self {
-        Counters {
-            head: AtomicPtr::new(ptr::null_mut()),
-        }
-    }
-
-    /// Claims a counter for a new slot cache: an unclaimed one from the
-    /// list, or a new one. Not on the hot path: once per slot cache.
-    pub(crate) fn claim(&self) -> NonNull<Counter> {
-        let mut at = self.head.load(Ordering::Acquire);
-        while let Some(counter) = NonNull::new(at) {
-            // SAFETY: counters on the list live as long as `self`
-            // (invariant 1); `next` is immutable once published, and the
-            // Acquire load of `head` saw its publication.
-            let counter_ref = unsafe { counter.as_ref() };
-            // Acquire: pairs with `release`, so the last owner's writes to
-            // `len` happen before ours.
-            if counter_ref
-                .claimed
-                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-                .is_ok()
-            {
-                return counter;
-            }
-            at = counter_ref.next;
-        }
-        let counter = NonNull::from(Box::leak(Box::new(Counter {
-            len: AtomicUsize::new(0),
-            claimed: AtomicBool::new(true),
-            next: ptr::null_mut(),
-        })));
-        let mut head = self.head.load(Ordering::Relaxed);
-        loop {
-            // SAFETY: the counter is not published yet: ours alone.
-            unsafe { (*counter.as_ptr()).next = head };
-            // Release: publishes `next` and the counter's initial state.
-            match self.head.compare_exchange_weak(
-                head,
-                counter.as_ptr(),
-                Ordering::Release,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return counter,
-                Err(now) => head = now,
-            }
-        }
-    }
-
-    /// Gives back a counter claimed by `claim`; its count stays in the sum.
-    ///
-    /// # Safety
-    ///
-    /// `counter` was claimed from `self` and is not written again by the
-    /// cache that claimed it.
-    pub(crate) unsafe fn release(&self, counter: NonNull<Counter>) {
-        // SAFETY: claimed from `self`, so it lives as long as `self`.
-        let counter = unsafe { counter.as_ref() };
-        // Release: our last writes to `len` happen before the next claim.
-        counter.claimed.store(false, Ordering::Release);
-    }
-
-    /// The sum of all counters, modulo `usize`.
-    pub(crate) fn sum(&self) -> usize {
-        let mut sum = 0usize;
-        let mut at = self.head.load(Ordering::Acquire);
-        while let Some(counter) = NonNull::new(at) {
-            // SAFETY: as in `claim`.
-            let counter = unsafe { counter.as_ref() };
-            sum = sum.wrapping_add(counter.len.load(Ordering::Relaxed));
-            at = counter.next;
-        }
-        sum
-    }
-}
-
-impl Drop for Counters {
-    fn drop(&mut self) {
-        let mut at = self.head.load(Ordering::Acquire);
-        while let Some(counter) = NonNull::new(at) {
-            // SAFETY: every counter on the list came from `Box::leak` and is
-            // freed only here, once (invariant 1); `&mut self` means no slot
-            // cache uses it any more.
-            let counter = unsafe { Box::from_raw(counter.as_ptr()) };
-            at = counter.next;
-        }
     }
 }

@@ -37,19 +37,25 @@ use crate::ops::{Ops, SlotSource};
 ///
 /// # Invariants
 ///
-/// `cache` belongs to `arena` (its counter was claimed from the arena's
-/// counters, and its slots come from the arena's depot) and is flushed to
-/// it when the handle drops.
+/// `cache` was claimed from `arena`'s caches for this handle, which holds
+/// it until it drops, and then flushes and releases it.
 pub struct LocalArena<'id, T> {
     arena: &'id SyncDropArena<'id, T>,
-    cache: SlotCache,
+    cache: &'id SlotCache,
 }
+
+// SAFETY: the handle holds its cache (only it uses the cache, through
+// `&self`, so never from two threads at once: the handle is not `Sync`).
+// The cache owns only slots, which hold no values while cached, so moving
+// the handle moves no `T`; sending `arena` needs it `Sync`, hence
+// `T: Send`.
+unsafe impl<T: Send> Send for LocalArena<'_, T> {}
 
 impl<'id, T> LocalArena<'id, T> {
     pub(super) fn new(arena: &'id SyncDropArena<'id, T>) -> Self {
         LocalArena {
             arena,
-            cache: SlotCache::new(arena.counters.claim()),
+            cache: arena.caches.claim(),
         }
     }
 
@@ -57,7 +63,7 @@ impl<'id, T> LocalArena<'id, T> {
     fn ops(&self) -> Ops<'id, CacheRef<'_, 'id, T>> {
         // SAFETY: `cache` belongs to `arena` (the `LocalArena` invariant),
         // whose brand is `'id`: its slots are that arena's.
-        unsafe { Ops::new(CacheRef::new(&self.cache, &self.arena.depot)) }
+        unsafe { Ops::new(CacheRef::new(self.cache, &self.arena.depot)) }
     }
 
     /// The arena this handle allocates from.
@@ -197,9 +203,9 @@ impl<T> Drop for LocalArena<'_, T> {
     fn drop(&mut self) {
         // SAFETY: `cache` belongs to `arena` (the `LocalArena` invariant).
         unsafe { self.cache.flush(&self.arena.depot) };
-        // SAFETY: the counter was claimed for `cache`, which is gone after
-        // this.
-        unsafe { self.arena.counters.release(self.cache.counter()) };
+        // SAFETY: claimed by this handle, flushed just now, and not used
+        // again.
+        unsafe { self.arena.caches.release(self.cache) };
     }
 }
 

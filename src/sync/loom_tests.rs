@@ -17,15 +17,15 @@ use loom::sync::Arc;
 use loom::thread;
 use std::vec::Vec;
 
-use super::cache::SlotCache;
-use super::depot::{Counters, Depot};
+use super::cache::Caches;
+use super::depot::Depot;
 
 struct Shared {
     depot: Depot<u64>,
-    counters: Counters,
+    caches: Caches,
 }
 
-// SAFETY: shared as `SyncDropArena` shares its depot and counters (its
+// SAFETY: shared as `SyncDropArena` shares its depot and caches (its
 // `Sync` impl); the test's values are `u64`.
 unsafe impl Send for Shared {}
 // SAFETY: as above.
@@ -35,7 +35,7 @@ impl Shared {
     fn new() -> Arc<Self> {
         Arc::new(Shared {
             depot: Depot::new(),
-            counters: Counters::new(),
+            caches: Caches::new(),
         })
     }
 
@@ -43,7 +43,7 @@ impl Shared {
     /// stamps and gives them all back, `keep` of them left in use; then it is
     /// flushed, as a dropped handle is.
     fn churn(&self, who: u64, n: usize, keep: usize) {
-        let cache = SlotCache::new(self.counters.claim());
+        let cache = self.caches.claim();
         let mut slots = Vec::new();
         for i in 0..n as u64 {
             // SAFETY: the cache belongs to this depot.
@@ -61,13 +61,13 @@ impl Shared {
         }
         // SAFETY: as above.
         unsafe { cache.flush(&self.depot) };
-        // SAFETY: claimed for `cache`, which is done.
-        unsafe { self.counters.release(cache.counter()) };
+        // SAFETY: claimed here, flushed just now, and done with.
+        unsafe { self.caches.release(cache) };
     }
 
     /// Every slot of the chunks is in use or idle in the depot.
     fn check(&self, in_use: usize) {
-        assert_eq!(self.counters.sum(), in_use);
+        assert_eq!(self.caches.sum(), in_use);
         // SAFETY: every other thread has been joined.
         let (free, fresh) = unsafe { self.depot.count_idle() };
         assert_eq!(in_use + free + fresh, self.depot.capacity());

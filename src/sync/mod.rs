@@ -22,7 +22,8 @@ use core::marker::PhantomData;
 #[cfg(feature = "std")]
 use crate::boxed::DropBox;
 use crate::brand::Brand;
-use depot::{Counters, Depot};
+use cache::Caches;
+use depot::Depot;
 pub use local::LocalArena;
 
 /// A single-type allocator shared by many threads: any thread allocates,
@@ -128,9 +129,11 @@ pub use local::LocalArena;
 /// is rejected at compile time.
 pub struct SyncDropArena<'id, T> {
     depot: Depot<T>,
-    counters: Counters,
+    caches: Caches,
+    /// The cache each thread holds for the `std` methods, claimed from
+    /// `caches` on the thread's first call.
     #[cfg(feature = "std")]
-    caches: thread_local::ThreadLocal<cache::SlotCache>,
+    per_thread: thread_local::ThreadLocal<recent::Held>,
     /// Names this arena to [`recent`], which finds this thread's cache
     /// without a lookup in `caches`.
     #[cfg(feature = "std")]
@@ -138,14 +141,14 @@ pub struct SyncDropArena<'id, T> {
     brand: Brand<'id>,
 }
 
-// SAFETY: the arena owns its chunks, depot and counters outright; its
+// SAFETY: the arena owns its chunks, depot and slot caches outright; its
 // per-thread caches are not tied to the threads that made them (a cache
 // owns its slots, which hold no values). Moving it moves no `T` but those
 // in its memory, hence `T: Send`.
 unsafe impl<T: Send> Send for SyncDropArena<'_, T> {}
 
 // SAFETY: every state shared between threads is behind an atomic or the
-// chunks' spin lock (the `Depot` and `Counters` invariants), and each
+// chunks' spin lock (the `Depot` and `Caches` invariants), and each
 // `SlotCache` is used by one thread (a handle is `!Sync`, a per-thread cache
 // is reached only from its thread). Sharing the arena lets a value made on
 // one thread be dropped or moved out on another, as with `Mutex<T>`: hence
@@ -185,9 +188,9 @@ impl<'id, T> SyncDropArena<'id, T> {
     unsafe fn branded() -> Self {
         SyncDropArena {
             depot: Depot::new(),
-            counters: Counters::new(),
+            caches: Caches::new(),
             #[cfg(feature = "std")]
-            caches: thread_local::ThreadLocal::new(),
+            per_thread: thread_local::ThreadLocal::new(),
             #[cfg(feature = "std")]
             id: recent::ArenaId::new(),
             brand: PhantomData,
@@ -253,7 +256,7 @@ impl<'id, T> SyncDropArena<'id, T> {
     /// # });
     /// ```
     pub fn len(&self) -> usize {
-        self.counters.sum()
+        self.caches.sum()
     }
 
     /// Whether no slot is in use (a snapshot, as [`len`](Self::len)).
@@ -332,22 +335,26 @@ impl<'id, T> SyncDropArena<'id, T> {
             Some(cache) => unsafe { cache.as_ref() },
             None => self.cache_slow(),
         };
-        // SAFETY: the cache was made for this arena, with a counter of its
-        // own, and only this thread reaches it (through `caches` and
+        // SAFETY: the cache was claimed from this arena's caches for this
+        // thread, which alone reaches it (through `per_thread` and
         // `recent`); the arena is the one branded `'id`, so its slots are
         // that arena's.
         unsafe { crate::ops::Ops::new(local::CacheRef::new(cache, &self.depot)) }
     }
 
-    /// This thread's cache, found (or made) in `caches`, and recorded as
+    /// This thread's cache, found in `per_thread` (or claimed), and recorded as
     /// the one this thread used last.
     #[cold]
     #[inline(never)]
     fn cache_slow(&self) -> &cache::SlotCache {
-        let cache = self
-            .caches
-            .get_or(|| cache::SlotCache::new(self.counters.claim()));
-        // SAFETY: `caches` keeps this thread's cache at one address until
+        let held = self
+            .per_thread
+            .get_or(|| recent::Held(core::ptr::NonNull::from(self.caches.claim())));
+        // SAFETY: claimed from `caches` for this thread (a thread's entry
+        // in `per_thread` is reached only from that thread), and caches live
+        // as long as the arena.
+        let cache = unsafe { held.0.as_ref() };
+        // SAFETY: as above: this thread's cache of this arena, alive until
         // the arena drops.
         unsafe { recent::set(self.id, cache) };
         cache

@@ -13,6 +13,15 @@ use core::ptr::NonNull;
 
 use super::cache::SlotCache;
 
+/// A cache claimed by a thread, as `SyncDropArena` keeps it per thread.
+pub(crate) struct Held(pub(crate) NonNull<SlotCache>);
+
+// SAFETY: a pointer to a cache that lives as long as the arena; it is
+// dereferenced only on the thread that holds the cache (the `SyncDropArena`
+// `per_thread` entry of a thread is reached only from that thread). The
+// cache itself holds no values, only free slots.
+unsafe impl Send for Held {}
+
 /// An arena's name here, unique for the life of the process; never 0.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct ArenaId(u64);
