@@ -142,7 +142,7 @@ impl<'id, T> LocalArena<'id, T> {
         &self,
         f: impl FnOnce() -> Result<T, E>,
     ) -> Result<DropBox<'id, T>, E> {
-        f().map(|value| self.alloc(value))
+        self.ops().try_alloc_with(f)
     }
 
     /// Drops the value and reclaims its slot for this handle's next

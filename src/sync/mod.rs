@@ -406,7 +406,7 @@ impl<'id, T> SyncDropArena<'id, T> {
         &'id self,
         f: impl FnOnce() -> Result<T, E>,
     ) -> Result<DropBox<'id, T>, E> {
-        f().map(|value| self.alloc(value))
+        self.ops().try_alloc_with(f)
     }
 
     /// Drops the value and reclaims its slot, as [`LocalArena::drop_box`]
