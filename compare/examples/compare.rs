@@ -558,9 +558,13 @@ impl Threads {
                 1.0 / 1.5,
             ));
         }
+        // Two threads on a DropArena each share nothing: what two threads
+        // gain at all on this machine, printed beside the goal.
+        let churn = find("threads 2");
+        let ceiling = churn.ratio(CHURN[3]) / churn.ratio(CHURN[2]);
         goals.push((
-            "2 threads churning: >= 1.7x one thread".to_string(),
-            find("threads 2").ratio(CHURN[1]),
+            format!("2 threads churning: >= 1.7x (sharing nothing: {ceiling:.2}x)"),
+            churn.ratio(CHURN[1]),
             1.7,
         ));
         let handoff = find("threads 3");

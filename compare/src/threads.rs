@@ -39,8 +39,15 @@ pub const CHANNEL_BOUND: usize = 16;
 /// first.
 pub const ONE_THREAD: [&str; 3] = ["SyncDropArena (handle)", "SyncDropArena (std)", "DropArena"];
 
-/// The variants of the churn measurement.
-pub const CHURN: [&str; 2] = ["2 threads (handles)", "1 thread, same work"];
+/// The variants of the churn measurement: the first two share one
+/// `SyncDropArena`; the last two share nothing, and their ratio is how much
+/// two threads can gain on this machine at all.
+pub const CHURN: [&str; 4] = [
+    "2 threads (handles)",
+    "1 thread, same work",
+    "2 threads, 2 DropArenas",
+    "1 thread, 2 DropArenas",
+];
 
 /// The variants of the producer -> consumer measurement.
 pub const HANDOFF: [&str; 5] = [
@@ -140,9 +147,11 @@ pub fn pairs(variant: &str, steps: u64) -> Tally {
 }
 
 /// (2) Random add/drop twice, with seeds `workload.seed` and
-/// `workload.seed + 1`, on one `SyncDropArena` through handles: on two
-/// threads at once, or one after the other on one thread (`variant`, one of
-/// [`CHURN`]). Both run on spawned threads, so both pay for spawning.
+/// `workload.seed + 1`: on one `SyncDropArena` through handles, on two
+/// threads at once or one after the other on one thread; and, as the
+/// machine's own ceiling for this work, the same on a `DropArena` per run,
+/// which share nothing (`variant`, one of [`CHURN`]). All run on spawned
+/// threads, so all pay for spawning.
 pub fn churn(variant: &str, workload: &RandomAddDrop) -> Tally {
     let second = RandomAddDrop {
         seed: workload.seed + 1,
@@ -152,6 +161,7 @@ pub fn churn(variant: &str, workload: &RandomAddDrop) -> Tally {
         checksum: a.checksum.wrapping_add(b.checksum),
         values: a.values + b.values,
     };
+    let alone = |w: &RandomAddDrop| DropArena::with(|arena| w.run(&mut Arena(arena)));
     SyncDropArena::with(|arena| {
         let run = |w: &RandomAddDrop| w.run(&mut Handle(&arena.local()));
         thread::scope(|s| match variant {
@@ -161,6 +171,15 @@ pub fn churn(variant: &str, workload: &RandomAddDrop) -> Tally {
                 add(a.join().unwrap(), b.join().unwrap())
             }
             "1 thread, same work" => s.spawn(|| add(run(workload), run(&second))).join().unwrap(),
+            "2 threads, 2 DropArenas" => {
+                let a = s.spawn(|| alone(workload));
+                let b = s.spawn(|| alone(&second));
+                add(a.join().unwrap(), b.join().unwrap())
+            }
+            "1 thread, 2 DropArenas" => s
+                .spawn(|| add(alone(workload), alone(&second)))
+                .join()
+                .unwrap(),
             _ => unreachable!("no variant {variant}"),
         })
     })
