@@ -13,13 +13,13 @@ use core::ptr::{self, NonNull};
 use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, spin};
 use crate::raw::{self, Slot};
 
-/// The number of slots in a magazine. Loom models use 2, so that a few
-/// operations already move magazines.
-pub(crate) const MAGAZINE: usize = if cfg!(loom) { 2 } else { 64 };
+/// The number of slots in a magazine. The loom and shuttle tests use 2, so
+/// that a few operations already move magazines.
+pub(crate) const MAGAZINE: usize = if cfg!(any(loom, shuttle)) { 2 } else { 64 };
 
-/// The number of depot cells. Loom models use 1, so that the overflow stack
-/// is reached.
-const CELLS: usize = if cfg!(loom) { 1 } else { 8 };
+/// The number of depot cells. The loom and shuttle tests use 1, so that the
+/// overflow stack is reached.
+const CELLS: usize = if cfg!(any(loom, shuttle)) { 1 } else { 8 };
 
 /// The fresh slots a slot cache claims at once.
 const RUN: usize = MAGAZINE;
