@@ -287,10 +287,13 @@ impl<T> Depot<T> {
     #[cfg(test)]
     pub(crate) unsafe fn count_idle(&self) -> (usize, usize) {
         let mut free = 0;
+        let capacity = self.capacity();
         let count = |mut link: Link<T>| {
             let mut n = 0;
             while let Some(slot) = link {
                 n += 1;
+                // A slot handed out twice can close a list into a cycle.
+                assert!(n <= capacity, "a free list longer than the arena");
                 // SAFETY: no other thread runs (the caller's promise), and
                 // every slot listed here is free (invariant 2).
                 link = unsafe { raw::read_next(slot) };
