@@ -1,20 +1,29 @@
 //! The atomics of the shared structures, swapped for loom's under
-//! `cfg(loom)` so that its model tests explore their interleavings.
+//! `cfg(loom)` and for shuttle's under `cfg(shuttle)`, so that their tests
+//! (`loom_tests.rs`, `shuttle_tests.rs`) choose the interleavings.
+
+#[cfg(all(loom, shuttle))]
+compile_error!("cfg(loom) and cfg(shuttle) each replace the atomics: pass one of them");
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize};
 
-#[cfg(not(loom))]
+#[cfg(shuttle)]
+pub(crate) use shuttle::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize};
+
+#[cfg(not(any(loom, shuttle)))]
 pub(crate) use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize};
 
 pub(crate) use core::sync::atomic::Ordering;
 
-/// One turn of a spin loop. Under loom, a yield, so that the model lets the
-/// thread being waited for run.
+/// One turn of a spin loop. Under loom or shuttle, a yield, so that the
+/// scheduler lets the thread being waited for run.
 #[inline]
 pub(crate) fn spin() {
     #[cfg(loom)]
     loom::thread::yield_now();
-    #[cfg(not(loom))]
+    #[cfg(shuttle)]
+    shuttle::hint::spin_loop();
+    #[cfg(not(any(loom, shuttle)))]
     core::hint::spin_loop();
 }

@@ -12,13 +12,13 @@ use core::ptr::{self, NonNull};
 use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, spin};
 use crate::raw::{self, Slot};
 
-/// The number of slots in a magazine. Loom models use 2, so that a few
-/// operations already move magazines.
-pub(crate) const MAGAZINE: usize = if cfg!(loom) { 2 } else { 64 };
+/// The number of slots in a magazine. The loom and shuttle tests use 2, so
+/// that a few operations already move magazines.
+pub(crate) const MAGAZINE: usize = if cfg!(any(loom, shuttle)) { 2 } else { 64 };
 
-/// The number of depot cells. Loom models use 1, so that the overflow stack
-/// is reached.
-const CELLS: usize = if cfg!(loom) { 1 } else { 8 };
+/// The number of depot cells. The loom and shuttle tests use 1, so that the
+/// overflow stack is reached.
+const CELLS: usize = if cfg!(any(loom, shuttle)) { 1 } else { 8 };
 
 /// The fresh slots a slot cache claims at once.
 const RUN: usize = MAGAZINE;
@@ -301,10 +301,13 @@ impl<T> Depot<T> {
     #[cfg(test)]
     pub(crate) unsafe fn count_idle(&self) -> (usize, usize) {
         let mut free = 0;
+        let capacity = self.capacity();
         let count = |mut link: Link<T>| {
             let mut n = 0;
             while let Some(slot) = link {
                 n += 1;
+                // A slot handed out twice can close a list into a cycle.
+                assert!(n <= capacity, "a free list longer than the arena");
                 // SAFETY: no other thread runs (the caller's promise), and
                 // every slot listed here is free (invariant 2).
                 link = unsafe { raw::read_next(slot) };
