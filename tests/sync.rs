@@ -439,6 +439,84 @@ fn a_handle_moves_to_another_thread_with_its_slots() {
     });
 }
 
+/// What `reserve` promises: `n` values on each of `t` handles need no new
+/// memory once `t * (n + 64)` are reserved, whatever the threads do.
+#[test]
+fn reserved_room_is_enough_for_every_thread() {
+    const THREADS: usize = 4;
+    const EACH: usize = 1000;
+    SyncDropArena::with(|arena| {
+        let warm_up = arena.local().alloc(0u64); // a first chunk, partly used
+        arena.reserve(THREADS * (EACH + 64));
+        let capacity = arena.capacity();
+        thread::scope(|s| {
+            for t in 0..THREADS as u64 {
+                s.spawn(move || {
+                    let local = arena.local();
+                    let boxes: Vec<_> =
+                        (0..EACH as u64).map(|i| local.alloc(t << 32 | i)).collect();
+                    for (i, b) in boxes.into_iter().enumerate() {
+                        assert_eq!(local.box_to_inner(b), t << 32 | i as u64);
+                    }
+                });
+            }
+        });
+        assert_eq!(arena.capacity(), capacity, "the reserve was enough");
+        assert_eq!(arena.len(), 1);
+        // Enough room already: nothing to do.
+        arena.reserve(THREADS * 64);
+        assert_eq!(arena.capacity(), capacity);
+        arena.local().drop_box(warm_up);
+    });
+    SyncDropArena::<()>::with(|arena| {
+        arena.reserve(1 << 40);
+        assert_eq!(
+            arena.allocated_bytes(),
+            0,
+            "zero-sized values need no memory"
+        );
+    });
+}
+
+#[test]
+fn with_capacity_starts_with_the_room() {
+    SyncDropArena::<[u64; 2]>::with_capacity(5000, |arena| {
+        assert!(arena.capacity() >= 5000);
+        assert_eq!(arena.len(), 0);
+        let local = arena.local();
+        let b = local.alloc([1, 2]);
+        assert_eq!(*b, [1, 2]);
+        local.drop_box(b);
+    });
+}
+
+#[test]
+fn a_reserve_too_large_to_allocate_panics_and_leaves_the_arena_usable() {
+    for preloaded in [0u64, 3, 600] {
+        SyncDropArena::with(|arena| {
+            let local = arena.local();
+            let mut boxes: Vec<_> = (0..preloaded).map(|i| local.alloc(i)).collect();
+            let capacity = arena.capacity();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                arena.reserve(usize::MAX);
+            }));
+            assert!(result.is_err(), "reserving usize::MAX slots succeeded");
+            assert_eq!(arena.len(), preloaded as usize);
+            assert_eq!(arena.capacity(), capacity, "nothing was added");
+            // The lock was released, and every slot counted can be handed out.
+            drop(local);
+            let local = arena.local();
+            while boxes.len() < capacity {
+                boxes.push(local.alloc(7));
+            }
+            assert_eq!(arena.capacity(), capacity);
+            let addrs: HashSet<usize> = boxes.iter().map(|b| DropBox::as_ptr(b) as usize).collect();
+            assert_eq!(addrs.len(), boxes.len());
+            boxes.into_iter().for_each(|b| local.drop_box(b));
+        });
+    }
+}
+
 #[cfg(feature = "std")]
 mod through_the_arena {
     use super::*;

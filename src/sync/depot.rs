@@ -102,6 +102,16 @@ struct Chunks<T> {
     bounds: raw::ChunkBounds,
 }
 
+impl<T> Chunks<T> {
+    /// The number of fresh slots left, `fresh..fresh_end`.
+    fn fresh_left(&self) -> usize {
+        // SAFETY: `fresh..fresh_end` is a range of one chunk (or both are
+        // null), so both lie in (or one past) the same allocation and the
+        // distance is exact and not negative.
+        unsafe { self.fresh_end.offset_from(self.fresh) as usize }
+    }
+}
+
 impl<T> Depot<T> {
     pub(crate) fn new() -> Self {
         Depot {
@@ -217,32 +227,77 @@ impl<T> Depot<T> {
             return Refill::Free { head, len };
         }
         if chunks.fresh == chunks.fresh_end {
-            let arena = chunks
-                .arena
-                .get_or_insert_with(|| typed_arena::Arena::with_capacity(raw::min_chunk::<T>()));
-            let (start, n) = raw::take_chunk(arena, 1);
-            #[cfg(drop_arena_asan)]
-            chunks.bounds.push(start, n);
-            // SAFETY: one past the end of the chunk just taken.
-            let end = unsafe { start.add(n) };
-            chunks.fresh = start;
-            chunks.fresh_end = end;
-            // Under the lock, so a load and a store are enough.
-            self.capacity
-                .store(self.capacity.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+            self.grow(&mut chunks, 1);
         }
         let start = chunks.fresh;
-        // SAFETY: `fresh..fresh_end` is a range of one chunk, so both lie
-        // in (or one past) the same allocation and the distance is exact.
-        let left = unsafe { chunks.fresh_end.offset_from(start) } as usize;
-        // SAFETY: at most `left` slots past `fresh`, so at most `fresh_end`.
-        let end = unsafe { start.add(left.min(RUN)) };
+        // SAFETY: at most the fresh slots left past `fresh`, so at most
+        // `fresh_end`.
+        let end = unsafe { start.add(chunks.fresh_left().min(RUN)) };
         chunks.fresh = end;
         Refill::Fresh {
             // SAFETY: a chunk's slots start at a slice pointer, never null.
             start: unsafe { NonNull::new_unchecked(start) },
             end,
         }
+    }
+
+    /// Makes sure at least `additional` slots wait in the depot for any
+    /// slot cache that runs out. Counts the fresh and loose slots behind the
+    /// lock (whole magazines in the cells and on the overflow stack would
+    /// need a walk, so they are left out); if those are fewer, hands the
+    /// fresh ones to the depot as free slots (a new chunk replaces the fresh
+    /// range, which must not lose any) and grows by one chunk of the
+    /// difference. Takes the lock.
+    ///
+    /// Panics, with every slot still in one place, if growing overflows
+    /// `isize`.
+    pub(crate) fn reserve(&self, additional: usize) {
+        let mut chunks = self.lock();
+        let left = chunks.fresh_left() + chunks.loose_len;
+        if left >= additional {
+            return;
+        }
+        while chunks.fresh != chunks.fresh_end {
+            let run = chunks.fresh_left().min(MAGAZINE);
+            let start = chunks.fresh;
+            // SAFETY: `run` fresh slots follow `fresh`, so this is at most
+            // `fresh_end`.
+            chunks.fresh = unsafe { start.add(run) };
+            // SAFETY: a chunk's slots start at a slice pointer, never null.
+            let head = unsafe { NonNull::new_unchecked(start) };
+            // SAFETY: the `run` slots from `head` were fresh behind our lock,
+            // ours alone and holding nothing: linking them makes a free list.
+            let tail = unsafe { link_run(head, run) };
+            if run == MAGAZINE {
+                // SAFETY: a whole magazine of our slots, its tail null.
+                unsafe { self.put(head, tail) };
+            } else {
+                // SAFETY: as above; the loose list is ours under the lock.
+                unsafe { raw::write_next(tail, chunks.loose) };
+                chunks.loose = Some(head);
+                chunks.loose_len += run;
+            }
+        }
+        self.grow(&mut chunks, additional - left);
+    }
+
+    /// Takes a new chunk of at least `min` slots, all fresh. The fresh
+    /// range must be empty.
+    fn grow(&self, chunks: &mut Chunks<T>, min: usize) {
+        debug_assert!(chunks.fresh == chunks.fresh_end);
+        let arena = chunks.arena.get_or_insert_with(|| {
+            typed_arena::Arena::with_capacity(min.max(raw::min_chunk::<T>()))
+        });
+        let (start, n) = raw::take_chunk(arena, min);
+        #[cfg(drop_arena_asan)]
+        chunks.bounds.push(start, n);
+        // SAFETY: one past the end of the chunk just taken.
+        let end = unsafe { start.add(n) };
+        chunks.fresh = start;
+        chunks.fresh_end = end;
+        // Under the lock, so a load and a store are enough.
+        self.capacity
+            .store(self.capacity.load(Ordering::Relaxed) + n, Ordering::Relaxed);
     }
 
     /// Adds a free list that is not a whole magazine to the loose list.
@@ -329,6 +384,27 @@ impl<T> Depot<T> {
         let fresh = unsafe { chunks.fresh_end.offset_from(chunks.fresh) } as usize;
         (free, fresh)
     }
+}
+
+/// Links the `n >= 1` slots from `head` on, in address order, into a
+/// null-terminated free list, and returns its tail.
+///
+/// # Safety
+///
+/// The `n` slots lie in one chunk and the caller owns them exclusively,
+/// holding nothing (fresh ones, for instance).
+unsafe fn link_run<T>(head: NonNull<Slot<T>>, n: usize) -> NonNull<Slot<T>> {
+    let mut tail = head;
+    for _ in 1..n {
+        // SAFETY: the next slot is one of the `n` in the same chunk.
+        let next = unsafe { tail.add(1) };
+        // SAFETY: ours and empty (the caller's promise).
+        unsafe { raw::write_next(tail, Some(next)) };
+        tail = next;
+    }
+    // SAFETY: as above.
+    unsafe { raw::write_next(tail, None) };
+    tail
 }
 
 /// Splits the first magazine off a chain of magazines linked through their

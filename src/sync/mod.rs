@@ -227,6 +227,38 @@ impl<'id, T> SyncDropArena<'id, T> {
         f(&arena)
     }
 
+    /// Like [`with`](Self::with), with room for `capacity` values allocated
+    /// up front, as [`reserve`](Self::reserve) makes it.
+    ///
+    /// ```
+    /// use drop_arena::SyncDropArena;
+    ///
+    /// // Two threads, 400 values each: 800 + 64 * 2 slots are enough.
+    /// SyncDropArena::with_capacity(1000, |arena| {
+    ///     let before = arena.capacity();
+    ///     assert!(before >= 1000);
+    ///     std::thread::scope(|s| {
+    ///         for _ in 0..2 {
+    ///             s.spawn(|| {
+    ///                 let local = arena.local();
+    ///                 let boxes: Vec<_> = (0..400u32).map(|i| local.alloc(i)).collect();
+    ///                 boxes.into_iter().for_each(|b| local.drop_box(b));
+    ///             });
+    ///         }
+    ///     });
+    ///     assert_eq!(arena.capacity(), before);
+    /// });
+    /// ```
+    pub fn with_capacity<R>(
+        capacity: usize,
+        f: impl for<'a> FnOnce(&'a SyncDropArena<'a, T>) -> R,
+    ) -> R {
+        SyncDropArena::with(|arena| {
+            arena.reserve(capacity);
+            f(arena)
+        })
+    }
+
     /// A handle for allocating and reclaiming on one thread at a time,
     /// without `std`. Make one per thread (or per task); a thread may hold
     /// several.
@@ -293,6 +325,35 @@ impl<'id, T> SyncDropArena<'id, T> {
             usize::MAX
         } else {
             self.depot.capacity()
+        }
+    }
+
+    /// Makes room for at least `additional` more values in the arena's
+    /// shared reserve: the free and fresh slots that no handle (or thread)
+    /// holds, which a handle takes from when its own run out. Grows by one
+    /// chunk if the reserve may be short.
+    ///
+    /// Handles take fresh slots 64 at a time, and keep up to 128 free ones,
+    /// so the reserve is not a promise per handle: `n` allocations spread
+    /// over `t` handles allocate no memory if `n + 64 * t` were reserved
+    /// and nothing else draws on the reserve meanwhile. Panics or aborts as
+    /// [`DropArena::reserve`](crate::DropArena::reserve) does. Nothing to do
+    /// for zero-sized types.
+    ///
+    /// ```
+    /// # drop_arena::SyncDropArena::with(|arena| {
+    /// arena.reserve(1000 + 64); // one handle: 1000 values and a run of 64
+    /// let capacity = arena.capacity();
+    /// assert!(capacity >= 1000);
+    /// let local = arena.local();
+    /// let boxes: Vec<_> = (0..1000u64).map(|i| local.alloc(i)).collect();
+    /// assert_eq!(arena.capacity(), capacity);
+    /// # boxes.into_iter().for_each(|b| local.drop_box(b));
+    /// # });
+    /// ```
+    pub fn reserve(&self, additional: usize) {
+        if size_of::<T>() != 0 {
+            self.depot.reserve(additional);
         }
     }
 

@@ -4,6 +4,7 @@
 
 use std::sync::mpsc;
 use std::thread;
+use std::vec::Vec;
 
 use super::SyncDropArena;
 use super::depot::MAGAZINE;
@@ -37,5 +38,35 @@ fn after_the_handles_drop_every_slot_is_in_use_or_in_the_depot() {
         let in_use = total.div_ceil(3);
         assert_eq!(arena.len(), in_use);
         assert_eq!(in_use + free + fresh, arena.capacity());
+    });
+}
+
+/// `reserve` replaces the fresh range with a new chunk: the fresh slots it
+/// had must become free slots in the depot, not be lost, and every
+/// magazine there must be whole.
+#[test]
+fn reserve_hands_the_fresh_slots_left_to_the_depot() {
+    SyncDropArena::<u64>::with(|arena| {
+        // A first chunk of 1000 slots (more than the 512 of 4 KiB): after
+        // the handle takes a run of 64 and gives back what it did not use,
+        // 936 fresh slots are left behind the lock, 14 magazines' worth and
+        // a remainder of 40.
+        arena.reserve(1000);
+        let local = arena.local();
+        let kept: Vec<_> = (0..3).map(|i| local.alloc(i)).collect();
+        drop(local);
+        // SAFETY: no other thread uses the arena.
+        let (free, fresh) = unsafe { arena.count_idle() };
+        assert_eq!((free, fresh), (64 - 3, 1000 - 64));
+        assert_ne!(fresh % MAGAZINE, 0);
+        let before = arena.capacity();
+        arena.reserve(before * 4);
+        assert!(arena.capacity() >= before + before * 4 - free - fresh);
+        // SAFETY: as above.
+        let (free_after, fresh_after) = unsafe { arena.count_idle() };
+        assert_eq!(free_after, free + fresh, "the old fresh slots are free now");
+        assert_eq!(kept.len() + free_after + fresh_after, arena.capacity());
+        let local = arena.local();
+        kept.into_iter().for_each(|b| local.drop_box(b));
     });
 }
