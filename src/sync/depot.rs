@@ -105,9 +105,13 @@ struct Chunks<T> {
 impl<T> Chunks<T> {
     /// The number of fresh slots left, `fresh..fresh_end`.
     fn fresh_left(&self) -> usize {
-        // SAFETY: `fresh..fresh_end` is a range of one chunk (or both are
-        // null), so both lie in (or one past) the same allocation and the
-        // distance is exact and not negative.
+        if self.fresh == self.fresh_end {
+            // Also before the first chunk, when both are null.
+            return 0;
+        }
+        // SAFETY: `fresh..fresh_end` is a range of one chunk, so both lie in
+        // (or one past) the same allocation and the distance is exact and
+        // not negative.
         unsafe { self.fresh_end.offset_from(self.fresh) as usize }
     }
 }
