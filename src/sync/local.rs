@@ -2,14 +2,12 @@
 //! operations it shares with the arena's `std` methods.
 
 use core::fmt;
-use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use super::SyncDropArena;
 use super::cache::SlotCache;
 use super::depot::Depot;
 use crate::boxed::DropBox;
-use crate::brand::Brand;
 use crate::ops::{Ops, SlotSource};
 
 /// A handle on a [`SyncDropArena`] for one thread at a time: allocation and
@@ -60,9 +58,10 @@ impl<'id, T> LocalArena<'id, T> {
     }
 
     #[inline]
-    fn ops(&self) -> Ops<'id, CacheRef<'_, 'id, T>> {
-        // SAFETY: `cache` belongs to `arena` (the `LocalArena` invariant),
-        // whose brand is `'id`: its slots are that arena's.
+    fn ops(&self) -> Ops<'id, CacheRef<'_, T>> {
+        // SAFETY: `cache` belongs to `arena` and only this handle, which is
+        // `!Sync`, uses it (the `LocalArena` invariant); the arena's brand is
+        // `'id`, so its slots are that arena's.
         unsafe { Ops::new(CacheRef::new(self.cache, &self.arena.depot)) }
     }
 
@@ -217,39 +216,35 @@ impl<T> fmt::Debug for LocalArena<'_, T> {
     }
 }
 
-/// A slot cache with the depot it belongs to, for the arena branded `'id`:
-/// the value-level operations, written once for `LocalArena` and for
-/// `SyncDropArena`'s `std` methods.
+/// A slot cache with the depot it belongs to: the [`SlotSource`] under
+/// [`Ops`] for `LocalArena` and for `SyncDropArena`'s `std` methods (`Ops`
+/// carries the brand).
 ///
 /// # Invariants
 ///
-/// `cache` belongs to `depot`, the depot of the `SyncDropArena` branded
-/// `'id`, and is used by this thread only while the `CacheRef` lives.
-pub(super) struct CacheRef<'a, 'id, T> {
+/// `cache` belongs to `depot`, and is used by this thread only while the
+/// `CacheRef` lives.
+pub(super) struct CacheRef<'a, T> {
     cache: &'a SlotCache,
     depot: &'a Depot<T>,
-    brand: Brand<'id>,
 }
 
-impl<T> Clone for CacheRef<'_, '_, T> {
+// By hand: derived impls would ask for `T: Copy`.
+impl<T> Clone for CacheRef<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T> Copy for CacheRef<'_, '_, T> {}
+impl<T> Copy for CacheRef<'_, T> {}
 
-impl<'a, 'id, T> CacheRef<'a, 'id, T> {
+impl<'a, T> CacheRef<'a, T> {
     /// # Safety
     ///
-    /// `cache` belongs to `depot`, the depot of the arena branded `'id`.
+    /// `cache` belongs to `depot`, and only this thread uses it meanwhile.
     #[inline]
     pub(super) unsafe fn new(cache: &'a SlotCache, depot: &'a Depot<T>) -> Self {
-        CacheRef {
-            cache,
-            depot,
-            brand: PhantomData,
-        }
+        CacheRef { cache, depot }
     }
 }
 
@@ -257,7 +252,7 @@ impl<'a, 'id, T> CacheRef<'a, 'id, T> {
 // cache belongs to (the `CacheRef` invariant), whose contracts are the
 // trait's: a slot taken is in use and nobody else's until it is given back,
 // through any cache of the same arena.
-unsafe impl<T> SlotSource for CacheRef<'_, '_, T> {
+unsafe impl<T> SlotSource for CacheRef<'_, T> {
     type Value = T;
 
     #[inline]

@@ -390,7 +390,7 @@ impl<'id, T> SyncDropArena<'id, T> {
 #[cfg(feature = "std")]
 impl<'id, T> SyncDropArena<'id, T> {
     #[inline]
-    fn ops(&self) -> crate::ops::Ops<'id, local::CacheRef<'_, 'id, T>> {
+    fn ops(&self) -> crate::ops::Ops<'id, local::CacheRef<'_, T>> {
         let cache = match recent::get(self.id) {
             // SAFETY: `recent` returns only a cache that `cache_slow`
             // recorded for this arena on this thread (ids are never reused);
