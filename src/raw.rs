@@ -190,19 +190,24 @@ unsafe impl<T> SlotSource for &RawArena<T> {
 /// 2. **Three disjoint states.** Each slot is fresh, free or in use, as the
 ///    vocabulary above says; a free slot's `next` field is initialized, a
 ///    fresh slot's contents are not.
-/// 3. **Counts.** `len` is the number of slots in use; `capacity` is the number
-///    of slots in all chunks, so `capacity - len` slots are fresh or free.
+/// 3. **Counts.** `capacity` is the number of slots in all chunks. `pushed`
+///    and `popped` count the pushes on and pops off the free list, wrapping,
+///    so `pushed - popped` (wrapping) slots are free. [`len`](Self::len)
+///    derives the slots in use from these and the fresh range; taking a
+///    fresh slot counts nothing.
 ///
 /// For a zero-sized `T` no memory exists: `take` returns a dangling, aligned
 /// pointer (valid for zero-sized reads and writes), `free`, `fresh` and
-/// `chunks` stay empty, and only `len` moves.
+/// `chunks` stay empty, every `take` counts as a pop and every `give_back`
+/// as a push, and `popped - pushed` is the number in use.
 ///
 /// [`check`](Self::check) asserts all of this in tests.
 pub(crate) struct RawArena<T> {
     free: Cell<Option<NonNull<Slot<T>>>>,
     fresh: Cell<*mut Slot<T>>,
     fresh_end: Cell<*mut Slot<T>>,
-    len: Cell<usize>,
+    pushed: Cell<usize>,
+    popped: Cell<usize>,
     capacity: Cell<usize>,
     chunks: OnceCell<typed_arena::Arena<Slot<T>>>,
     #[cfg(any(test, fuzzing, drop_arena_asan))]
@@ -218,7 +223,8 @@ impl<T> RawArena<T> {
             free: Cell::new(None),
             fresh: Cell::new(ptr::null_mut()),
             fresh_end: Cell::new(ptr::null_mut()),
-            len: Cell::new(0),
+            pushed: Cell::new(0),
+            popped: Cell::new(0),
             capacity: Cell::new(0),
             chunks: OnceCell::new(),
             #[cfg(any(test, fuzzing, drop_arena_asan))]
@@ -226,8 +232,22 @@ impl<T> RawArena<T> {
         }
     }
 
+    /// The slots in use (invariant 3): every slot that has left the fresh
+    /// range and is not on the free list.
     pub(crate) fn len(&self) -> usize {
-        self.len.get()
+        let popped_minus_pushed = self.popped.get().wrapping_sub(self.pushed.get());
+        if Self::IS_ZST {
+            return popped_minus_pushed;
+        }
+        let not_fresh = self.capacity.get() - self.fresh_left();
+        not_fresh.wrapping_add(popped_minus_pushed)
+    }
+
+    /// How many slots are fresh: `fresh..fresh_end`, both null before the
+    /// first chunk. Not `offset_from`, which null pointers do not allow.
+    fn fresh_left(&self) -> usize {
+        let bytes = self.fresh_end.get() as usize - self.fresh.get() as usize;
+        bytes / size_of::<Slot<T>>()
     }
 
     pub(crate) fn capacity(&self) -> usize {
@@ -249,10 +269,10 @@ impl<T> RawArena<T> {
     #[inline]
     pub(crate) fn take(&self) -> NonNull<T> {
         if Self::IS_ZST {
-            self.len.set(self.len.get() + 1);
+            self.popped.set(self.popped.get().wrapping_add(1));
             return NonNull::dangling();
         }
-        let slot = match self.free.get() {
+        match self.free.get() {
             Some(slot) => {
                 // Unpoisoning memory that is not ours would hide a real
                 // use-after-free from ASan: say whose mistake it is instead.
@@ -262,13 +282,13 @@ impl<T> RawArena<T> {
                 // SAFETY: `slot` is free (invariant 2), so its `next` field is
                 // initialized, and its memory is live (invariant 1).
                 self.free.set(unsafe { (*slot.as_ptr()).next });
-                slot
+                self.popped.set(self.popped.get().wrapping_add(1));
+                slot.cast()
             }
-            None => self.take_fresh(),
-        };
-        // Counted only now: growing may panic, and then no slot is in use.
-        self.len.set(self.len.get() + 1);
-        slot.cast()
+            // A fresh slot is counted by moving `fresh`, so a panic while
+            // growing counts nothing.
+            None => self.take_fresh().cast(),
+        }
     }
 
     /// Puts a slot on the free list, to be handed out again before any fresh
@@ -283,16 +303,15 @@ impl<T> RawArena<T> {
     /// promise the value's memory outlives it, as `DropBox` cannot be pinned.)
     #[inline]
     pub(crate) unsafe fn give_back(&self, value: NonNull<T>) {
-        if !Self::IS_ZST {
-            #[cfg(drop_arena_asan)]
-            self.bounds.borrow().assert_owns(value.cast::<Slot<T>>());
+        if Self::IS_ZST {
+            self.pushed.set(self.pushed.get().wrapping_add(1));
+            return;
         }
-        self.len.set(self.len.get() - 1);
-        if !Self::IS_ZST {
-            // SAFETY: the caller hands over an in-use slot of ours with no
-            // live value in it, which is exactly what `push_free` takes.
-            unsafe { self.push_free(value.cast()) };
-        }
+        #[cfg(drop_arena_asan)]
+        self.bounds.borrow().assert_owns(value.cast::<Slot<T>>());
+        // SAFETY: the caller hands over an in-use slot of ours with no live
+        // value in it, which is exactly what `push_free` takes.
+        unsafe { self.push_free(value.cast()) };
     }
 
     /// Makes sure the next `additional` calls to `take` allocate no memory.
@@ -300,7 +319,7 @@ impl<T> RawArena<T> {
         if Self::IS_ZST {
             return;
         }
-        let spare = self.capacity.get() - self.len.get();
+        let spare = self.capacity.get() - self.len();
         if spare >= additional {
             return;
         }
@@ -327,6 +346,7 @@ impl<T> RawArena<T> {
         // `next` initialized, as invariant 2 requires.
         unsafe { (*slot.as_ptr()).next = self.free.get() };
         self.free.set(Some(slot));
+        self.pushed.set(self.pushed.get().wrapping_add(1));
         sanitizer::poison(slot.as_ptr());
     }
 
@@ -442,9 +462,11 @@ impl<T> RawArena<T> {
             sanitizer::poison(slot.as_ptr());
         }
         assert_eq!(
-            self.len.get() + n_free + n_fresh,
-            self.capacity.get(),
-            "slots in use, free and fresh do not add up to the capacity"
+            self.pushed.get().wrapping_sub(self.popped.get()),
+            n_free,
+            "pushed - popped is not the free list's length"
         );
+        assert_eq!(n_fresh, self.fresh_left(), "fresh_left miscounts");
+        assert!(self.len() <= self.capacity.get(), "more in use than slots");
     }
 }
