@@ -176,7 +176,9 @@
 //!   chunk. When no slot is free or fresh, the arena allocates a new chunk at
 //!   least twice as large as the one before, so that too is O(1) amortized.
 //! - [`len`](DropArena::len), [`capacity`](DropArena::capacity) and
-//!   [`is_empty`](DropArena::is_empty) are O(1) counters.
+//!   [`is_empty`](DropArena::is_empty) are O(1). The arena counts the
+//!   pushes on and pops off its free list and derives `len` from them and the
+//!   fresh slots left, so taking a fresh slot counts nothing.
 //! - A reclaimed slot is reused before any fresh one (last in, first out),
 //!   so under steady churn the footprint follows the peak number of live
 //!   values, not the number of allocations.
