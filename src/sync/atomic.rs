@@ -16,6 +16,17 @@ pub(crate) use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize};
 
 pub(crate) use core::sync::atomic::Ordering;
 
+/// The ordering that hands a magazine to the depot: `Release` (the `Depot`
+/// docs, "Memory orderings"). A build with `--cfg drop_arena_planted_race`
+/// weakens it to `Relaxed`, a data race on the slots' links, so that the
+/// ThreadSanitizer step (`.ci/tsan`) shows it reports what it exists to
+/// catch. Never set it otherwise.
+pub(crate) const PUBLISH: Ordering = if cfg!(drop_arena_planted_race) {
+    Ordering::Relaxed
+} else {
+    Ordering::Release
+};
+
 /// One turn of a spin loop. Under loom or shuttle, a yield, so that the
 /// scheduler lets the thread being waited for run.
 #[inline]

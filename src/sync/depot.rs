@@ -9,7 +9,7 @@ use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 
-use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, spin};
+use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, PUBLISH, spin};
 use crate::raw::{self, Slot};
 
 /// The number of slots in a magazine. The loom and shuttle tests use 2, so
@@ -159,7 +159,7 @@ impl<T> Depot<T> {
                         ptr::null_mut(),
                         head.as_ptr(),
                         // Release: publishes the magazine's links.
-                        Ordering::Release,
+                        PUBLISH,
                         Ordering::Relaxed,
                     )
                     .is_ok()
@@ -176,7 +176,7 @@ impl<T> Depot<T> {
             match self.overflow.compare_exchange_weak(
                 top,
                 head.as_ptr(),
-                Ordering::Release,
+                PUBLISH,
                 Ordering::Relaxed,
             ) {
                 Ok(_) => return,
