@@ -30,6 +30,23 @@ pub(crate) const fn min_chunk<T>() -> usize {
     if n == 0 { 1 } else { n }
 }
 
+/// The length of the chunk that [`take_chunk`] takes next for at least `min`
+/// slots, after a newest chunk of `newest` slots (0 before the first), or
+/// `None` where `typed-arena` would panic because its size in bytes overflows
+/// `isize`. `typed-arena`'s rule, restated so that a caller can check before
+/// it changes anything (or, in `SyncDropArena`, before it holds a lock while
+/// the panic hook runs): the first chunk has `max(min, min_chunk)` slots and
+/// each later one `max(2 * newest, min.next_power_of_two())`.
+pub(crate) fn next_chunk_len<T>(newest: usize, min: usize) -> Option<usize> {
+    let len = if newest == 0 {
+        min.max(min_chunk::<T>())
+    } else {
+        newest.checked_mul(2)?.max(min.checked_next_power_of_two()?)
+    };
+    core::alloc::Layout::array::<Slot<T>>(len).ok()?;
+    Some(len)
+}
+
 /// Takes a new chunk of at least `min` slots from `chunks`, whole, and
 /// returns its first slot and its length. Its slots are fresh (and poisoned
 /// under ASan); nobody else is handed them. The caller must have used up
@@ -127,11 +144,9 @@ impl ChunkBounds {
     #[cfg(drop_arena_asan)]
     #[track_caller]
     pub(crate) fn assert_owns<T>(&self, slot: NonNull<Slot<T>>) {
-        assert!(
-            self.owns(slot),
-            "drop_arena: the slot at {slot:p} does not belong to this arena; \
-             unsafe code gave a box back to an arena that did not make it",
-        );
+        if !self.owns(slot) {
+            foreign_slot(slot);
+        }
     }
 
     /// The chunks' address ranges, `start..end`, oldest first.
@@ -139,6 +154,18 @@ impl ChunkBounds {
     fn ranges(&self) -> &[(usize, usize)] {
         &self.0
     }
+}
+
+/// The message of [`ChunkBounds::assert_owns`], for a caller that must
+/// release a lock before it panics.
+#[cfg(drop_arena_asan)]
+#[cold]
+#[track_caller]
+pub(crate) fn foreign_slot<T>(slot: NonNull<Slot<T>>) -> ! {
+    panic!(
+        "drop_arena: the slot at {slot:p} does not belong to this arena; \
+         unsafe code gave a box back to an arena that did not make it",
+    )
 }
 
 // SAFETY: `take` and `give_back` are `RawArena`'s own, whose contracts are

@@ -517,6 +517,160 @@ fn a_reserve_too_large_to_allocate_panics_and_leaves_the_arena_usable() {
     }
 }
 
+/// A `reserve` that panics must leave the arena exactly as it was: the
+/// fresh slots it would have set aside must still count as room, or every
+/// later `reserve` grows the arena again.
+#[test]
+fn a_failed_reserve_leaves_nothing_for_the_next_reserve_to_grow_over() {
+    SyncDropArena::<u64>::with(|arena| {
+        arena.reserve(1);
+        let capacity = arena.capacity();
+        for _ in 0..12 {
+            let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                arena.reserve(usize::MAX / 4)
+            }));
+            assert!(failed.is_err());
+            arena.reserve(1);
+        }
+        assert_eq!(arena.capacity(), capacity);
+        assert_eq!(arena.len(), 0);
+    });
+}
+
+/// `reserve` counts every free slot the arena holds, the magazines parked in
+/// its depot included, whether a dropped handle or a thread's own cache (the
+/// `std` path) put them there.
+#[test]
+fn reserve_counts_the_free_slots_parked_in_the_depot() {
+    fn through_a_handle<'a>(arena: &'a SyncDropArena<'a, u64>) {
+        let local = arena.local();
+        let boxes: Vec<_> = (0..1000).map(|i| local.alloc(i)).collect();
+        boxes.into_iter().for_each(|b| local.drop_box(b));
+    }
+    #[cfg(feature = "std")]
+    fn through_the_arena<'a>(arena: &'a SyncDropArena<'a, u64>) {
+        let boxes: Vec<_> = (0..1000).map(|i| arena.alloc(i)).collect();
+        boxes.into_iter().for_each(|b| arena.drop_box(b));
+    }
+    let mut ways: Vec<for<'a> fn(&'a SyncDropArena<'a, u64>)> = vec![through_a_handle];
+    #[cfg(feature = "std")]
+    ways.push(through_the_arena);
+    for churn in ways {
+        SyncDropArena::<u64>::with(|arena| {
+            arena.reserve(1000);
+            assert_eq!(arena.capacity(), 1000);
+            churn(arena);
+            assert_eq!(arena.len(), 0);
+            arena.reserve(500);
+            assert_eq!(
+                arena.capacity(),
+                1000,
+                "500 of the 1000 free slots were enough"
+            );
+        });
+    }
+}
+
+/// Magazines in the depot are used before the arena grows, in every
+/// schedule: eight threads that together need 192 of the 200 magazines
+/// parked there never grow it. (Taking the overflow stack whole used to
+/// hide its magazines from the other threads, which then grew the arena in
+/// about one trial in a hundred.)
+fn eight_threads_draw_on_a_full_depot_without_growing(trials: usize) {
+    const THREADS: usize = 8;
+    const PER_THREAD: usize = 24 * 64;
+    const PARKED: usize = 200 * 64;
+    for trial in 0..trials {
+        SyncDropArena::<u64>::with(|arena| {
+            arena.reserve(PARKED);
+            let local = arena.local();
+            let boxes: Vec<_> = (0..PARKED as u64).map(|i| local.alloc(i)).collect();
+            boxes.into_iter().for_each(|b| local.drop_box(b));
+            drop(local);
+            let capacity = arena.capacity();
+            thread::scope(|s| {
+                for t in 0..THREADS as u64 {
+                    s.spawn(move || {
+                        let local = arena.local();
+                        let boxes: Vec<_> = (0..PER_THREAD as u64)
+                            .map(|i| local.alloc(t << 32 | i))
+                            .collect();
+                        for (i, b) in boxes.into_iter().enumerate() {
+                            assert_eq!(local.box_to_inner(b), t << 32 | i as u64);
+                        }
+                    });
+                }
+            });
+            assert_eq!(arena.len(), 0);
+            assert_eq!(
+                arena.capacity(),
+                capacity,
+                "trial {trial}: the arena grew with magazines parked"
+            );
+        });
+    }
+}
+
+#[test]
+fn eight_threads_draw_on_a_full_depot_without_growing_in_100_trials() {
+    eight_threads_draw_on_a_full_depot_without_growing(100);
+}
+
+/// The release stress run of the test above, a step of `.ci/run`.
+#[test]
+#[ignore = "a stress run: cargo test --release --test sync -- --ignored"]
+fn eight_threads_draw_on_a_full_depot_without_growing_in_10_000_trials() {
+    eight_threads_draw_on_a_full_depot_without_growing(10_000);
+}
+
+/// The memory bound stated on `SyncDropArena` ("How much memory"), checked
+/// after every trial: for an arena that `reserve` never grew,
+/// `capacity <= 2 * (live + 3 * 64 * (handles - 1)) + first_chunk`.
+fn memory_stays_within_the_stated_bound(trials: usize) {
+    const THREADS: usize = 8;
+    const LIVE: usize = 3000;
+    const ROUNDS: usize = 3;
+    // 512 slots of 8 bytes: 4 KiB.
+    const FIRST_CHUNK: usize = 512;
+    let bound = 2 * (THREADS * LIVE + 3 * 64 * (THREADS - 1)) + FIRST_CHUNK;
+    for trial in 0..trials {
+        SyncDropArena::<u64>::with(|arena| {
+            thread::scope(|s| {
+                for t in 0..THREADS {
+                    s.spawn(move || {
+                        let local = arena.local();
+                        let mut rng = Rng::new((trial * THREADS + t) as u64);
+                        for _ in 0..ROUNDS {
+                            // A different live count each round, never above LIVE.
+                            let n = LIVE - rng.below(LIVE / 2);
+                            let boxes: Vec<_> = (0..n as u64).map(|i| local.alloc(i)).collect();
+                            boxes.into_iter().for_each(|b| local.drop_box(b));
+                        }
+                    });
+                }
+            });
+            assert_eq!(arena.len(), 0);
+            assert!(
+                arena.capacity() <= bound,
+                "trial {trial}: capacity {} above the bound {bound}",
+                arena.capacity()
+            );
+        });
+    }
+}
+
+#[test]
+fn memory_stays_within_the_stated_bound_in_20_trials() {
+    memory_stays_within_the_stated_bound(20);
+}
+
+/// The release stress run of the test above, a step of `.ci/run`.
+#[test]
+#[ignore = "a stress run: cargo test --release --test sync -- --ignored"]
+fn memory_stays_within_the_stated_bound_in_10_000_trials() {
+    memory_stays_within_the_stated_bound(10_000);
+}
+
 #[cfg(feature = "std")]
 mod through_the_arena {
     use super::*;

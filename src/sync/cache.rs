@@ -8,7 +8,7 @@ use core::cell::Cell;
 use core::ptr::{self, NonNull};
 
 use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
-use super::depot::{Depot, Link, MAGAZINE, Refill};
+use super::depot::{Depot, Link, MAGAZINE, Refill, nth_slot};
 use crate::raw::{self, Slot};
 use crate::sanitizer;
 
@@ -149,9 +149,9 @@ impl SlotCache {
     #[inline(never)]
     unsafe fn take_slow<T>(&self, depot: &Depot<T>) -> NonNull<Slot<T>> {
         if self.fresh.get() == self.fresh_end.get() {
-            if let Some(head) = depot.take() {
+            if let Some(head) = depot.take_magazine() {
                 // SAFETY: a magazine is a free list of MAGAZINE slots of the
-                // depot's chunks, now ours alone (`Depot::take`).
+                // depot's chunks, now ours alone (`Depot::take_magazine`).
                 return unsafe { self.pop_refilled(head, MAGAZINE) };
             }
             match depot.refill() {
@@ -237,12 +237,9 @@ impl SlotCache {
     unsafe fn flush_magazine<T>(&self, depot: &Depot<T>) {
         let len = self.free_len();
         let head = self.free_head::<T>().expect("flushing an empty free list");
-        let mut tail = head;
-        for _ in 1..MAGAZINE {
-            // SAFETY: the list is ours and has at least MAGAZINE slots
-            // (invariant 1, the caller's promise).
-            tail = unsafe { raw::read_next(tail) }.expect("free_len is wrong");
-        }
+        // SAFETY: the list is ours and has at least MAGAZINE slots
+        // (invariant 1, the caller's promise).
+        let tail = unsafe { nth_slot(head, MAGAZINE) };
         // SAFETY: as above.
         let rest = unsafe { raw::read_next(tail) };
         // SAFETY: as above: the tail is ours.
@@ -283,11 +280,8 @@ impl SlotCache {
         }
         let len = self.free_len();
         if let Some(head) = self.free_head::<T>() {
-            let mut tail = head;
-            for _ in 1..len {
-                // SAFETY: the list is ours with `len` slots (invariant 1).
-                tail = unsafe { raw::read_next(tail) }.expect("free_len is wrong");
-            }
+            // SAFETY: the list is ours with `len` slots (invariant 1).
+            let tail = unsafe { nth_slot(head, len) };
             self.set_free::<T>(None, 0);
             // SAFETY: the whole list, ours alone, of the depot's chunks.
             unsafe { depot.put_loose(head, tail, len) };

@@ -27,7 +27,7 @@ const RUN: usize = MAGAZINE;
 pub(crate) type Link<T> = Option<NonNull<Slot<T>>>;
 
 /// Where a slot cache refills from when its free list and fresh run are
-/// empty and the depot had nothing: see [`Depot::refill`].
+/// empty and no depot cell had a magazine: see [`Depot::refill`].
 pub(crate) enum Refill<T> {
     /// A free list of `len` slots, null-terminated, now owned by the caller.
     Free { head: NonNull<Slot<T>>, len: usize },
@@ -49,11 +49,13 @@ pub(crate) enum Refill<T> {
 /// - Each **cell** of the depot is null or holds one magazine's head.
 /// - The **overflow stack** holds magazines that found every cell full,
 ///   linked through their tails: a magazine's tail points to the head of
-///   the magazine below it.
+///   the magazine below it. Anyone pushes; only the lock holder pops, one
+///   magazine at a time.
+/// - **Parked** magazines are those in the cells and on the overflow stack.
 /// - The **chunks** and the **loose list** sit behind the spin lock
 ///   `locked`: the newest chunk's fresh slots `fresh..fresh_end`, and a free
-///   list of `loose_len` slots, the odd ends that dropped slot caches could
-///   not fill a magazine with.
+///   list of `loose_len` slots, fewer than a magazine, the odd ends that
+///   dropped slot caches and [`reserve`](Depot::reserve) leave.
 ///
 /// # Invariants
 ///
@@ -62,13 +64,23 @@ pub(crate) enum Refill<T> {
 /// 2. **Exclusive ownership.** Every free or fresh slot of the chunks is
 ///    owned by exactly one place: a cell (its whole magazine), the overflow
 ///    stack, the loose list, the fresh slots behind the lock, or one slot
-///    cache. Only the owner reads or writes a slot's `next`. Ownership moves
-///    only by a single atomic step (`compare_exchange` from null or
-///    `swap` to null on a cell; a push `compare_exchange` or a take-all
-///    `swap` on the overflow stack) or under the lock, so at every moment
-///    one thread owns each slot.
-/// 3. **Counts.** `capacity` is the number of slots in all chunks. It is
-///    written only under the lock.
+///    cache. Only the owner reads or writes a slot's `next`; a magazine on
+///    the overflow stack is read only by the lock holder, who alone may
+///    take it off, and its tail is written only by its pusher before the
+///    push. Ownership moves only by a single atomic step (`compare_exchange`
+///    from null or `swap` to null on a cell; a push `compare_exchange` on the
+///    overflow stack, or the lock holder's pop `compare_exchange`) or under
+///    the lock, so at every moment one thread owns each slot.
+/// 3. **Counts.** `capacity` is the number of slots in all chunks, and
+///    `newest` the length of the newest chunk; both are written only under
+///    the lock. `loose_len < MAGAZINE`.
+/// 4. **Parked count.** `parked` is the number of `put`s begun minus the
+///    number of magazines taken out of a cell or off the overflow stack: a
+///    `put` adds 1 before it places its magazine, a taker subtracts 1 after it
+///    has taken one. So every parked magazine is counted, and `parked == 0`
+///    means no magazine is parked but those of `put`s still under way. This
+///    is what makes the memory bound hold in every schedule: [`refill`]
+///    grows the arena only when it reads `parked == 0`.
 ///
 /// For a zero-sized `T` nothing here is ever used.
 ///
@@ -76,15 +88,23 @@ pub(crate) enum Refill<T> {
 ///
 /// Every publication is `Release` (a cell's `compare_exchange`, an overflow
 /// push, unlocking) and every taking is `Acquire` (a cell's `swap`, the
-/// overflow take-all, locking). A thread that publishes slots wrote their
-/// `next` links, and before that the values that lived in them were
-/// dropped or moved out; the taker's `Acquire` synchronizes with that
-/// `Release`, so all those writes happen before its own reads and writes of
-/// the slots. Nothing else is ordered through these atomics, so nothing
-/// stronger is needed; failed exchanges and the emptiness peeks before them
-/// publish and take nothing, so they are `Relaxed`.
+/// overflow pop's load and exchange, locking). A thread that publishes
+/// slots wrote their `next` links, and before that the values that lived in
+/// them were dropped or moved out; the taker's `Acquire` synchronizes with
+/// that `Release`, so all those writes happen before its own reads and
+/// writes of the slots. Every change of the overflow stack's top is a
+/// read-modify-write, so the pushes of all magazines below the top are in
+/// the release sequence the popper's `Acquire` load reads from. Nothing else
+/// is ordered through these atomics, so nothing stronger is needed; failed
+/// exchanges, the emptiness peeks before them and `parked` publish and take
+/// nothing, so they are `Relaxed` (`parked`'s argument rests on its own
+/// modification order: a magazine's `put` happens before its taking, so
+/// its increment precedes its decrement).
+///
+/// [`refill`]: Depot::refill
 pub(crate) struct Depot<T> {
     cells: [AtomicPtr<Slot<T>>; CELLS],
+    parked: AtomicUsize,
     overflow: AtomicPtr<Slot<T>>,
     locked: AtomicBool,
     chunks: UnsafeCell<Chunks<T>>,
@@ -94,6 +114,7 @@ pub(crate) struct Depot<T> {
 /// The state behind [`Depot`]'s lock.
 struct Chunks<T> {
     arena: Option<typed_arena::Arena<Slot<T>>>,
+    newest: usize,
     fresh: *mut Slot<T>,
     fresh_end: *mut Slot<T>,
     loose: Link<T>,
@@ -120,10 +141,12 @@ impl<T> Depot<T> {
     pub(crate) fn new() -> Self {
         Depot {
             cells: [(); CELLS].map(|()| AtomicPtr::new(ptr::null_mut())),
+            parked: AtomicUsize::new(0),
             overflow: AtomicPtr::new(ptr::null_mut()),
             locked: AtomicBool::new(false),
             chunks: UnsafeCell::new(Chunks {
                 arena: None,
+                newest: 0,
                 fresh: ptr::null_mut(),
                 fresh_end: ptr::null_mut(),
                 loose: None,
@@ -143,7 +166,7 @@ impl<T> Depot<T> {
         self.capacity.load(Ordering::Relaxed)
     }
 
-    /// Puts a magazine in an empty cell, or on the overflow stack if every
+    /// Parks a magazine: in an empty cell, or on the overflow stack if every
     /// cell is full.
     ///
     /// # Safety
@@ -151,6 +174,8 @@ impl<T> Depot<T> {
     /// `head..=tail` is a magazine of this depot's slots (invariant 1) that
     /// the caller owns exclusively; its tail's `next` is null.
     pub(crate) unsafe fn put(&self, head: NonNull<Slot<T>>, tail: NonNull<Slot<T>>) {
+        // Counted before anyone can take it (invariant 4).
+        self.parked.fetch_add(1, Ordering::Relaxed);
         for cell in &self.cells {
             // Peek first, so that a full depot costs loads, not exchanges.
             if cell.load(Ordering::Relaxed).is_null()
@@ -185,53 +210,107 @@ impl<T> Depot<T> {
         }
     }
 
-    /// Takes a full magazine, if there is one, and returns its head: a
-    /// free list of [`MAGAZINE`] slots, null-terminated, now owned by the
-    /// caller.
-    pub(crate) fn take(&self) -> Link<T> {
+    /// Takes a magazine from a cell, if one holds one, without the lock, and
+    /// returns its head: a free list of [`MAGAZINE`] slots, null-terminated,
+    /// now owned by the caller. The overflow stack is [`refill`]'s.
+    ///
+    /// [`refill`]: Depot::refill
+    pub(crate) fn take_magazine(&self) -> Link<T> {
         for cell in &self.cells {
             if !cell.load(Ordering::Relaxed).is_null() {
                 // Acquire: pairs with the Release that put the magazine in.
                 let head = cell.swap(ptr::null_mut(), Ordering::Acquire);
                 if let Some(head) = NonNull::new(head) {
+                    // Uncounted once taken (invariant 4).
+                    self.parked.fetch_sub(1, Ordering::Relaxed);
                     return Some(head);
                 }
             }
         }
-        if self.overflow.load(Ordering::Relaxed).is_null() {
-            return None;
-        }
-        // Acquire: pairs with the Release of every push below the top, since
-        // each push read the previous top before publishing on it.
-        let head = NonNull::new(self.overflow.swap(ptr::null_mut(), Ordering::Acquire))?;
-        // SAFETY: the swap made the whole stack ours: magazines linked
-        // through their tails (invariant 2).
-        let (_, rest) = unsafe { split_magazine(head) };
-        let mut next = rest;
-        while let Some(head) = next {
-            // SAFETY: as above: still ours, still a chain of magazines.
-            let (tail, after) = unsafe { split_magazine(head) };
-            next = after;
-            // SAFETY: `head..=tail` is one whole magazine, ours, its tail
-            // now null.
-            unsafe { self.put(head, tail) };
-        }
-        Some(head)
+        None
     }
 
-    /// Refills a slot cache whose free list and fresh run are empty: the
-    /// loose list if there is one, else a run of fresh slots, growing the
-    /// chunks if none is left. Takes the lock.
+    /// Takes the top magazine off the overflow stack, if there is one. Only
+    /// the lock holder pops, which `_locked` stands for.
+    fn pop_overflow(&self, _locked: &mut Chunks<T>) -> Link<T> {
+        // Acquire: pairs with the Release of the push that made `top` the
+        // top, and (a release sequence of read-modify-writes) of every push
+        // below it.
+        let mut top = self.overflow.load(Ordering::Acquire);
+        loop {
+            let head = NonNull::new(top)?;
+            // SAFETY: `head` starts a whole magazine on the stack. Only a lock
+            // holder takes magazines off, and we hold the lock, so it stays
+            // there until our exchange below; pushes write only their own
+            // magazine's tail. So its links are read by us alone
+            // (invariant 2), and they are visible (the Acquire above).
+            let tail = unsafe { nth_slot(head, MAGAZINE) };
+            // SAFETY: as above: the tail's link names the magazine below.
+            let below = unsafe { raw::read_next(tail) };
+            // Nobody else pops, so if the top is still `head`, `below` is
+            // still the magazine under it: no ABA. A failure means a push.
+            match self.overflow.compare_exchange_weak(
+                top,
+                below.map_or(ptr::null_mut(), NonNull::as_ptr),
+                Ordering::Acquire,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    // SAFETY: the magazine is off the stack and ours alone.
+                    unsafe { raw::write_next(tail, None) };
+                    // Uncounted once taken (invariant 4).
+                    self.parked.fetch_sub(1, Ordering::Relaxed);
+                    return Some(head);
+                }
+                Err(now) => top = now,
+            }
+        }
+    }
+
+    /// Refills a slot cache whose free list and fresh run are empty and
+    /// which found no magazine in a cell. Takes the lock and hands out, in
+    /// this order: the loose list, a magazine off the overflow stack, a run
+    /// of fresh slots; and only when nothing is parked (invariant 4), a run
+    /// of a new chunk. While a magazine is counted but not yet in reach (a
+    /// `put` between counting and placing it, or a taker between taking and
+    /// uncounting), it waits, for a few instructions of that thread, rather
+    /// than grow.
     ///
-    /// Panics, with nothing changed, if growing overflows `isize`.
+    /// Panics, with nothing changed and the lock released, if growing
+    /// overflows `isize`.
     pub(crate) fn refill(&self) -> Refill<T> {
         let mut chunks = self.lock();
         if let Some(head) = chunks.loose.take() {
             let len = core::mem::take(&mut chunks.loose_len);
             return Refill::Free { head, len };
         }
-        if chunks.fresh == chunks.fresh_end {
-            self.grow(&mut chunks, 1);
+        while chunks.fresh == chunks.fresh_end {
+            if let Some(head) = self.pop_overflow(&mut chunks) {
+                return Refill::Free {
+                    head,
+                    len: MAGAZINE,
+                };
+            }
+            if self.parked.load(Ordering::Relaxed) == 0 {
+                let (start, n) = match self.new_chunk(&mut chunks, 1) {
+                    Ok(chunk) => chunk,
+                    Err(CapacityOverflow) => {
+                        drop(chunks);
+                        capacity_overflow()
+                    }
+                };
+                chunks.fresh = start;
+                // SAFETY: one past the end of the chunk just taken.
+                chunks.fresh_end = unsafe { start.add(n) };
+                break;
+            }
+            if let Some(head) = self.take_magazine() {
+                return Refill::Free {
+                    head,
+                    len: MAGAZINE,
+                };
+            }
+            spin();
         }
         let start = chunks.fresh;
         // SAFETY: at most the fresh slots left past `fresh`, so at most
@@ -245,66 +324,72 @@ impl<T> Depot<T> {
         }
     }
 
-    /// Makes sure at least `additional` slots wait in the depot for any
-    /// slot cache that runs out. Counts the fresh and loose slots behind the
-    /// lock (whole magazines in the cells and on the overflow stack would
-    /// need a walk, so they are left out); if those are fewer, hands the
-    /// fresh ones to the depot as free slots (a new chunk replaces the fresh
-    /// range, which must not lose any) and grows by one chunk of the
-    /// difference. Takes the lock.
+    /// Makes sure at least `additional` free or fresh slots wait in the
+    /// depot for any slot cache that runs out: counts the fresh and loose
+    /// slots and the parked magazines, and if they are fewer, takes a new
+    /// chunk of at least the difference. Its fresh slots replace the old
+    /// fresh range, whose slots become free: whole magazines parked, the
+    /// rest loose. Takes the lock.
     ///
-    /// Panics, with every slot still in one place, if growing overflows
-    /// `isize`.
+    /// Panics, with nothing changed and the lock released, if growing
+    /// overflows `isize`.
     pub(crate) fn reserve(&self, additional: usize) {
         let mut chunks = self.lock();
-        let left = chunks.fresh_left() + chunks.loose_len;
+        let parked = self.parked.load(Ordering::Relaxed);
+        let left = (chunks.fresh_left() + chunks.loose_len)
+            .saturating_add(parked.saturating_mul(MAGAZINE));
         if left >= additional {
             return;
         }
-        while chunks.fresh != chunks.fresh_end {
-            let run = chunks.fresh_left().min(MAGAZINE);
-            let start = chunks.fresh;
-            // SAFETY: `run` fresh slots follow `fresh`, so this is at most
-            // `fresh_end`.
-            chunks.fresh = unsafe { start.add(run) };
-            // SAFETY: a chunk's slots start at a slice pointer, never null.
-            let head = unsafe { NonNull::new_unchecked(start) };
-            // SAFETY: the `run` slots from `head` were fresh behind our lock,
-            // ours alone and holding nothing: linking them makes a free list.
-            let tail = unsafe { link_run(head, run) };
-            if run == MAGAZINE {
-                // SAFETY: a whole magazine of our slots, its tail null.
-                unsafe { self.put(head, tail) };
-            } else {
-                // SAFETY: as above; the loose list is ours under the lock.
-                unsafe { raw::write_next(tail, chunks.loose) };
-                chunks.loose = Some(head);
-                chunks.loose_len += run;
+        let (start, n) = match self.new_chunk(&mut chunks, additional - left) {
+            Ok(chunk) => chunk,
+            Err(CapacityOverflow) => {
+                drop(chunks);
+                capacity_overflow()
             }
+        };
+        let old = chunks.fresh;
+        let old_len = chunks.fresh_left();
+        chunks.fresh = start;
+        // SAFETY: one past the end of the chunk just taken.
+        chunks.fresh_end = unsafe { start.add(n) };
+        if let Some(head) = NonNull::new(old).filter(|_| old_len > 0) {
+            // SAFETY: the old fresh slots were ours behind the lock, in one
+            // chunk, holding nothing; no range names them any more.
+            let tail = unsafe { link_run(head, old_len) };
+            // SAFETY: a free list of ours, now in no other place.
+            unsafe { self.add_loose(&mut chunks, head, tail, old_len) };
         }
-        self.grow(&mut chunks, additional - left);
     }
 
-    /// Takes a new chunk of at least `min` slots, all fresh. The fresh
-    /// range must be empty.
-    fn grow(&self, chunks: &mut Chunks<T>, min: usize) {
-        debug_assert!(chunks.fresh == chunks.fresh_end);
-        let arena = chunks.arena.get_or_insert_with(|| {
-            typed_arena::Arena::with_capacity(min.max(raw::min_chunk::<T>()))
-        });
+    /// Takes a new chunk for at least `min` slots and counts it; the caller
+    /// makes its slots the fresh range. Checks its size first, so that a
+    /// capacity overflow changes nothing and panics only once the caller
+    /// has released the lock: no panic hook runs under it. (An allocation
+    /// failure aborts, as for `Vec`.)
+    fn new_chunk(
+        &self,
+        chunks: &mut Chunks<T>,
+        min: usize,
+    ) -> Result<(*mut Slot<T>, usize), CapacityOverflow> {
+        let len = raw::next_chunk_len::<T>(chunks.newest, min).ok_or(CapacityOverflow)?;
+        let arena = chunks
+            .arena
+            .get_or_insert_with(|| typed_arena::Arena::with_capacity(len));
         let (start, n) = raw::take_chunk(arena, min);
+        debug_assert_eq!(n, len, "typed-arena's growth rule changed");
         #[cfg(drop_arena_asan)]
         chunks.bounds.push(start, n);
-        // SAFETY: one past the end of the chunk just taken.
-        let end = unsafe { start.add(n) };
-        chunks.fresh = start;
-        chunks.fresh_end = end;
+        chunks.newest = n;
         // Under the lock, so a load and a store are enough.
         self.capacity
             .store(self.capacity.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+        Ok((start, n))
     }
 
-    /// Adds a free list that is not a whole magazine to the loose list.
+    /// Gives a free list that is not a whole magazine back to the loose
+    /// list, parking whole magazines from it as it reaches their size.
+    /// Takes the lock.
     ///
     /// # Safety
     ///
@@ -317,21 +402,54 @@ impl<T> Depot<T> {
         len: usize,
     ) {
         let mut chunks = self.lock();
+        // SAFETY: the caller's promise.
+        unsafe { self.add_loose(&mut chunks, head, tail, len) };
+    }
+
+    /// `put_loose` with the lock held.
+    ///
+    /// # Safety
+    ///
+    /// As for `put_loose`.
+    unsafe fn add_loose(
+        &self,
+        chunks: &mut Chunks<T>,
+        head: NonNull<Slot<T>>,
+        tail: NonNull<Slot<T>>,
+        len: usize,
+    ) {
         // SAFETY: the list is ours (the caller's promise) and the loose list
         // is ours under the lock: linking them reads and writes only our
         // slots.
         unsafe { raw::write_next(tail, chunks.loose) };
         chunks.loose = Some(head);
         chunks.loose_len += len;
+        while chunks.loose_len >= MAGAZINE {
+            let head = chunks.loose.expect("loose_len counts a slot");
+            // SAFETY: the loose list is ours and holds at least MAGAZINE
+            // slots.
+            let tail = unsafe { nth_slot(head, MAGAZINE) };
+            // SAFETY: as above.
+            chunks.loose = unsafe { raw::read_next(tail) };
+            chunks.loose_len -= MAGAZINE;
+            // SAFETY: as above.
+            unsafe { raw::write_next(tail, None) };
+            // SAFETY: `head..=tail` is a whole magazine, detached, ours.
+            unsafe { self.put(head, tail) };
+        }
     }
 
     /// Under AddressSanitizer, stops with a clear message if `slot` is not
     /// a slot of this depot's chunks ([`raw::ChunkBounds::assert_owns`]).
-    /// Takes the lock: a slow check for a debugging build.
+    /// Takes the lock, and panics only after releasing it: a slow check for
+    /// a debugging build.
     #[cfg(drop_arena_asan)]
     #[track_caller]
     pub(crate) fn assert_owns(&self, slot: NonNull<Slot<T>>) {
-        self.lock().bounds.assert_owns(slot);
+        let owned = self.lock().bounds.owns(slot);
+        if !owned {
+            raw::foreign_slot(slot);
+        }
     }
 
     fn lock(&self) -> ChunksGuard<'_, T> {
@@ -351,8 +469,9 @@ impl<T> Depot<T> {
     }
 
     /// Asserts that every magazine in the depot has exactly [`MAGAZINE`]
-    /// slots, and returns the number of free slots held here (cells,
-    /// overflow, loose) and of fresh slots behind the lock. For tests.
+    /// slots, that `parked` counts them and that the loose list is shorter
+    /// than a magazine, and returns the number of free slots held here
+    /// (parked and loose) and of fresh slots behind the lock. For tests.
     ///
     /// # Safety
     ///
@@ -381,13 +500,43 @@ impl<T> Depot<T> {
         let n = count(NonNull::new(self.overflow.load(Ordering::Acquire)));
         assert_eq!(n % MAGAZINE, 0, "the overflow stack holds {n} slots");
         free += n;
+        assert_eq!(
+            self.parked.load(Ordering::Relaxed) * MAGAZINE,
+            free,
+            "parked miscounts the magazines"
+        );
         let chunks = self.lock();
         assert_eq!(count(chunks.loose), chunks.loose_len);
+        assert!(chunks.loose_len < MAGAZINE, "a whole magazine is loose");
         free += chunks.loose_len;
-        // SAFETY: as in `refill`.
-        let fresh = unsafe { chunks.fresh_end.offset_from(chunks.fresh) } as usize;
-        (free, fresh)
+        (free, chunks.fresh_left())
     }
+}
+
+/// A capacity overflow found by [`Depot::new_chunk`], to be reported once
+/// the lock is released.
+struct CapacityOverflow;
+
+#[cold]
+#[track_caller]
+fn capacity_overflow() -> ! {
+    panic!("capacity overflow")
+}
+
+/// The `n`-th slot (`n >= 1`) of a free list: its tail, if it has `n`.
+///
+/// # Safety
+///
+/// The caller owns the list's first `n` slots exclusively, and the list has
+/// at least `n` slots.
+pub(crate) unsafe fn nth_slot<T>(head: NonNull<Slot<T>>, n: usize) -> NonNull<Slot<T>> {
+    let mut slot = head;
+    for _ in 1..n {
+        // SAFETY: one of the first `n - 1` slots, ours (the caller's
+        // promise), so its `next` is initialized and nobody else touches it.
+        slot = unsafe { raw::read_next(slot) }.expect("a free list shorter than promised");
+    }
+    slot
 }
 
 /// Links the `n >= 1` slots from `head` on, in address order, into a
@@ -409,28 +558,6 @@ unsafe fn link_run<T>(head: NonNull<Slot<T>>, n: usize) -> NonNull<Slot<T>> {
     // SAFETY: as above.
     unsafe { raw::write_next(tail, None) };
     tail
-}
-
-/// Splits the first magazine off a chain of magazines linked through their
-/// tails: returns its tail (now null-terminated) and the rest of the chain.
-///
-/// # Safety
-///
-/// The caller owns the chain exclusively, and `head` starts a whole
-/// magazine.
-unsafe fn split_magazine<T>(head: NonNull<Slot<T>>) -> (NonNull<Slot<T>>, Link<T>) {
-    let mut tail = head;
-    for _ in 1..MAGAZINE {
-        // SAFETY: a magazine's first `MAGAZINE - 1` slots each link to the
-        // next one; the caller owns them all, so no other thread reads or
-        // writes these `next` fields.
-        tail = unsafe { raw::read_next(tail) }.expect("a magazine is shorter than MAGAZINE");
-    }
-    // SAFETY: as above; the tail is ours too.
-    let rest = unsafe { raw::read_next(tail) };
-    // SAFETY: as above.
-    unsafe { raw::write_next(tail, None) };
-    (tail, rest)
 }
 
 /// The lock on a [`Depot`]'s chunks, released when dropped, even by a panic
