@@ -11,27 +11,37 @@
 //! stamps every slot it is handed and checks the stamp before giving the
 //! slot back (a slot handed to two threads at once fails that check in some
 //! interleaving), and at the end checks that every slot is in use or idle
-//! in the depot, and that every magazine there is whole.
+//! in the depot, and that every magazine there is whole and counted.
+//!
+//! The models of the memory bound use values of 4 KiB, whose chunks have
+//! no minimum length: `reserve(n)` on an empty depot makes a chunk of
+//! exactly `n` slots, so a model can use up the fresh slots and see whether
+//! anyone grows the arena.
 
 use loom::sync::Arc;
 use loom::thread;
 use std::vec::Vec;
 
 use super::cache::Caches;
-use super::depot::Depot;
+use super::depot::{Depot, MAGAZINE};
 
-struct Shared {
-    depot: Depot<u64>,
+/// A depot and its caches, shared by the model's threads. Each slot's first
+/// `u64` holds a stamp; `T` sets the slot size.
+struct Shared<T> {
+    depot: Depot<T>,
     caches: Caches,
 }
 
+/// A value as large as a minimum chunk, so that chunks have any length.
+type Page = [u64; 512];
+
 // SAFETY: shared as `SyncDropArena` shares its depot and caches (its
 // `Sync` impl); the test's values are `u64`.
-unsafe impl Send for Shared {}
+unsafe impl<T> Send for Shared<T> {}
 // SAFETY: as above.
-unsafe impl Sync for Shared {}
+unsafe impl<T> Sync for Shared<T> {}
 
-impl Shared {
+impl<T> Shared<T> {
     fn new() -> Arc<Self> {
         Arc::new(Shared {
             depot: Depot::new(),
@@ -47,7 +57,7 @@ impl Shared {
         let mut slots = Vec::new();
         for i in 0..n as u64 {
             // SAFETY: the cache belongs to this depot.
-            let slot = unsafe { cache.take(&self.depot) };
+            let slot = unsafe { cache.take(&self.depot) }.cast::<u64>();
             let stamp = who << 32 | i;
             // SAFETY: an in-use slot, ours alone.
             unsafe { slot.as_ptr().write(stamp) };
@@ -56,8 +66,9 @@ impl Shared {
         for &(slot, stamp) in &slots[keep..] {
             // SAFETY: ours, written above.
             assert_eq!(unsafe { slot.as_ptr().read() }, stamp, "slot shared");
-            // SAFETY: handed out by this depot's cache, holding a `u64`.
-            unsafe { cache.give_back(&self.depot, slot) };
+            // SAFETY: handed out by this depot's cache, holding only a
+            // stamp, which needs no drop.
+            unsafe { cache.give_back(&self.depot, slot.cast::<T>()) };
         }
         // SAFETY: as above.
         unsafe { cache.flush(&self.depot) };
@@ -85,7 +96,7 @@ fn model(f: impl Fn() + Sync + Send + 'static) {
 #[test]
 fn two_threads_flush_and_refill_through_the_depot() {
     model(|| {
-        let shared = Shared::new();
+        let shared = Shared::<u64>::new();
         let other = Arc::clone(&shared);
         let t = thread::spawn(move || other.churn(1, 5, 0));
         shared.churn(2, 5, 1);
@@ -95,15 +106,15 @@ fn two_threads_flush_and_refill_through_the_depot() {
 }
 
 #[test]
-fn overflow_push_races_take_all() {
+fn overflow_push_races_a_pop() {
     model(|| {
-        let shared = Shared::new();
+        let shared = Shared::<u64>::new();
         // Two magazines: one fills the cell, one goes on the overflow
         // stack; the fifth slot ends on the loose list.
         shared.churn(0, 5, 0);
         let other = Arc::clone(&shared);
-        // Allocating 5 takes the cell's magazine, then the overflow stack,
-        // then the loose list, while the main thread pushes.
+        // Allocating 5 takes the cell's magazine, then pops the overflow
+        // stack, then takes the loose list, while the main thread pushes.
         let t = thread::spawn(move || other.churn(1, 5, 2));
         shared.churn(2, 4, 0);
         t.join().unwrap();
@@ -114,12 +125,98 @@ fn overflow_push_races_take_all() {
 #[test]
 fn a_dropped_handle_flushes_while_another_refills_under_the_lock() {
     model(|| {
-        let shared = Shared::new();
+        let shared = Shared::<u64>::new();
         let other = Arc::clone(&shared);
         // Three slots: a magazine and one loose slot when flushed.
         let t = thread::spawn(move || other.churn(1, 3, 0));
         shared.churn(2, 3, 1);
         t.join().unwrap();
         shared.check(1);
+    });
+}
+
+/// A depot holding `magazines` whole magazines (one in the cell, the rest
+/// on the overflow stack) and no fresh or loose slot: the arena must not
+/// grow while the threads' demand stays below that.
+fn parked_only(magazines: usize) -> Arc<Shared<Page>> {
+    let shared = Shared::<Page>::new();
+    let slots = magazines * MAGAZINE;
+    shared.depot.reserve(slots);
+    shared.churn(0, slots, 0);
+    // SAFETY: no other thread exists yet.
+    assert_eq!(unsafe { shared.depot.count_idle() }, (slots, 0));
+    shared
+}
+
+/// The bug a take-all `swap` of the overflow stack had: one taker held the
+/// whole stack while putting it back a magazine at a time, and the other,
+/// finding the depot empty, grew the arena.
+#[test]
+fn two_takers_share_the_overflow_stack_without_growing() {
+    model(|| {
+        let shared = parked_only(4);
+        let capacity = shared.depot.capacity();
+        let other = Arc::clone(&shared);
+        let t = thread::spawn(move || other.churn(1, 2 * MAGAZINE, 0));
+        shared.churn(2, 2 * MAGAZINE, 0);
+        t.join().unwrap();
+        assert_eq!(
+            shared.depot.capacity(),
+            capacity,
+            "grew with magazines parked"
+        );
+        shared.check(0);
+    });
+}
+
+/// A taker that finds nothing parked grows; one that finds a magazine
+/// counted but not yet in its cell waits for it instead. Either way every
+/// slot stays accounted for, and the wait ends.
+#[test]
+fn a_taker_races_a_magazine_being_parked() {
+    model(|| {
+        let shared = parked_only(1);
+        let capacity = shared.depot.capacity();
+        // The main thread holds the parked magazine's slots, in use.
+        let cache = shared.caches.claim();
+        // SAFETY: the cache belongs to this depot.
+        let slots: Vec<_> = (0..MAGAZINE)
+            .map(|_| unsafe { cache.take(&shared.depot) })
+            .collect();
+        let other = Arc::clone(&shared);
+        let t = thread::spawn(move || other.churn(1, MAGAZINE, 0));
+        for slot in slots {
+            // SAFETY: handed out by this depot's cache, never written.
+            unsafe { cache.give_back(&shared.depot, slot) };
+        }
+        // SAFETY: as above; parks one whole magazine.
+        unsafe { cache.flush(&shared.depot) };
+        // SAFETY: claimed above, flushed, done with.
+        unsafe { shared.caches.release(cache) };
+        t.join().unwrap();
+        let grown = shared.depot.capacity() - capacity;
+        // No growth, or the one chunk that doubles the newest.
+        assert!(grown == 0 || grown == 2 * capacity, "grew by {grown}");
+        shared.check(0);
+    });
+}
+
+/// `reserve` counts the parked magazines while takers take them and
+/// putters park them: with enough parked, it takes no chunk.
+#[test]
+fn reserve_races_a_taker_and_counts_what_is_parked() {
+    model(|| {
+        let shared = parked_only(3);
+        let capacity = shared.depot.capacity();
+        let other = Arc::clone(&shared);
+        let t = thread::spawn(move || other.churn(1, MAGAZINE, 0));
+        // At most one magazine is out at a time, so two stay parked.
+        shared.depot.reserve(2 * MAGAZINE);
+        t.join().unwrap();
+        assert_eq!(shared.depot.capacity(), capacity, "reserve grew");
+        // Now short of room: it grows, and every slot stays accounted for.
+        shared.depot.reserve(4 * MAGAZINE);
+        assert!(shared.depot.capacity() > capacity);
+        shared.check(0);
     });
 }
