@@ -1,8 +1,11 @@
 //! [`SyncDropArena`]: one arena shared by many threads.
 //!
 //! The unsafe kernel is two types: [`SlotCache`](cache::SlotCache), one
-//! handle's private slots, and [`Depot`](depot::Depot), the slots no cache
-//! holds; [`local`] builds the value-level operations on them.
+//! handle's (or, under `std`, one thread's) private slots, and
+//! [`Depot`](depot::Depot), the slots no cache holds. The value-level
+//! operations are `crate::ops`, shared with `DropArena`;
+//! [`CacheRef`](local::CacheRef) in [`local`] is the slot source they run
+//! on here.
 
 mod atomic;
 mod cache;
