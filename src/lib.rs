@@ -60,11 +60,12 @@
 //! Misuses are compile errors: among them, reclaiming a box in another
 //! arena; a box, the arena reference or a leaked `&mut` outliving the arena;
 //! changing a brand through a signature; two arenas from one [`Guard`]; and
-//! sharing an arena between threads. The repository's compile-fail suite,
-//! `ui-tests/` (run by `cargo test`), keeps one file per misuse, each saying
-//! what a user might write, why it would be unsound and which rule rejects
-//! it; `ui-tests/README.md` lists them all. [Troubleshooting brand
-//! errors](#troubleshooting-brand-errors) below explains the messages.
+//! sharing a `DropArena` or a [`LocalArena`] between threads. The
+//! repository's compile-fail suite, `ui-tests/` (run by `cargo test`), keeps
+//! one file per misuse, each saying what a user might write, why it would be
+//! unsound and which rule rejects it; `ui-tests/README.md` lists them all.
+//! [Troubleshooting brand errors](#troubleshooting-brand-errors) below
+//! explains the messages.
 //!
 //! # Ending a box's life
 //!
@@ -310,9 +311,10 @@
 //! annotation, or write `&DropArena<'_, T>`.
 //!
 //! **"`Cell<...>` cannot be shared between threads safely" (E0277)**, naming
-//! private types such as `drop_arena::raw::Slot<T>`: a thread captured an
-//! arena reference. The arena is not `Sync`; give each thread its own arena,
-//! move boxes (not the arena) into the threads, or use [`SyncDropArena`].
+//! private types such as `drop_arena::raw::Slot<T>`: a thread captured a
+//! `DropArena` reference. A `DropArena` is not `Sync`; give each thread its
+//! own arena, move boxes (not the arena) into the threads, or use
+//! [`SyncDropArena`].
 //!
 //! **"`storage` does not live long enough ... borrow might be used here, when
 //! `lifetime_brand` is dropped" (E0597)** with [`DropArena::new`]: the arena
@@ -387,27 +389,32 @@
 //!
 //! # Soundness
 //!
-//! The memory kernel, `RawArena` in the private module `raw`, owns all raw
-//! memory: it gets the chunks from `typed-arena` and decides which slot is
-//! fresh, free or in use. Its invariants are written on that type. The rest
-//! of the `unsafe` code builds on it:
+//! The memory kernel of a `DropArena`, `RawArena` in the private module
+//! `raw`, owns all of its raw memory: it gets the chunks from `typed-arena`
+//! and decides which slot is fresh, free or in use. Its invariants are
+//! written on that type. The rest of the `unsafe` code:
 //!
-//! - `DropArena` and `DropBox` read, write and drop the value in a slot the
-//!   kernel handed out, under the `DropBox` invariant, and hand slots back
-//!   through the kernel;
-//! - `DropArena` makes the brand, whose uniqueness the rest relies on;
-//! - the `Send` and `Sync` impls of both are written by hand;
+//! - the private module `ops` reads, writes and drops the value in a slot
+//!   that a kernel handed out, under the `DropBox` invariant, and hands the
+//!   slot back through that kernel, for both arenas;
+//! - `DropBox` borrows, moves out and drops the value it owns;
+//! - `DropArena` and `SyncDropArena` make the brand, whose uniqueness the
+//!   rest relies on;
+//! - the `Send` and `Sync` impls are written by hand;
 //! - the sanitizer hooks call ASan's poisoning functions;
 //! - `SyncDropArena` adds a second kernel in the private module `sync`: the
-//!   shared `Depot` of free magazines and chunks, and each handle's
-//!   `SlotCache`, with their invariants and memory orderings written on
-//!   those types.
+//!   shared `Depot` of free magazines and chunks, and the `SlotCache` of
+//!   each handle (or, with `std`, each thread, found through the
+//!   `thread_local` crate), with their invariants and memory orderings
+//!   written on those types.
 //!
 //! Every `unsafe` block names the invariant it relies on in a `// SAFETY:`
 //! comment. `SAFETY.md` in the repository gives the arguments that span
-//! files (the brand, drop check, `Send`/`Sync`, panics and reentrancy) and
-//! the evidence: behaviour tests, the compile-fail suite, a property-based
-//! model, a fuzz target, AddressSanitizer and valgrind.
+//! files (the brand, drop check, `Send`/`Sync`, panics and reentrancy,
+//! threads sharing a `SyncDropArena`) and the evidence: behaviour tests,
+//! the compile-fail suite, a property-based model, a fuzz target, loom
+//! models, shuttle schedules, AddressSanitizer, ThreadSanitizer and
+//! valgrind.
 #![no_std]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]

@@ -1,9 +1,10 @@
-//! The unsafe kernel: [`RawArena`], slots of uninitialized memory handed out
-//! and taken back in O(1).
+//! `DropArena`'s unsafe kernel: [`RawArena`], slots of uninitialized memory
+//! handed out and taken back in O(1).
 //!
-//! Everything else in the crate builds on [`RawArena::take`] and
-//! [`RawArena::give_back`]; the words used for memory here are defined once,
-//! on [`RawArena`].
+//! `DropArena` builds on [`RawArena::take`] and [`RawArena::give_back`];
+//! `SyncDropArena`'s kernel (`sync/`) shares the [`Slot`], the chunks
+//! ([`take_chunk`]) and the link helpers ([`read_next`], [`write_next`]).
+//! The words used for memory here are defined once, on [`RawArena`].
 
 use core::cell::{Cell, OnceCell};
 use core::mem::ManuallyDrop;

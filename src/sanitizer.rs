@@ -1,6 +1,8 @@
-//! AddressSanitizer hooks, called by the kernel (`raw.rs`) to poison slots
-//! that are free or fresh. What that catches and misses is explained once,
-//! in the crate docs' "Debugging with AddressSanitizer".
+//! AddressSanitizer hooks: the kernels (`raw.rs`, and `sync/cache.rs` for
+//! `SyncDropArena`) call them to poison slots that are free or fresh and to
+//! unpoison the slots they hand out, and `boxed.rs` to check that
+//! `DropBox::from_raw` gets a slot in use. What that catches and misses is
+//! explained once, in the crate docs' "Debugging with AddressSanitizer".
 //!
 //! `build.rs` sets `cfg(drop_arena_asan)` under `-Zsanitizer=address`;
 //! without it every hook is an empty inline function.

@@ -1,5 +1,6 @@
-//! [`LocalArena`], a handle on a [`SyncDropArena`], and the value-level
-//! operations it shares with the arena's `std` methods.
+//! [`LocalArena`], a handle on a [`SyncDropArena`], and [`CacheRef`], the
+//! slot source under the value-level operations (`crate::ops`) for both the
+//! handle and the arena's `std` methods.
 
 use core::fmt;
 use core::ptr::NonNull;

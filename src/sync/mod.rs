@@ -1,8 +1,11 @@
 //! [`SyncDropArena`]: one arena shared by many threads.
 //!
 //! The unsafe kernel is two types: [`SlotCache`](cache::SlotCache), one
-//! handle's private slots, and [`Depot`](depot::Depot), the slots no cache
-//! holds; [`local`] builds the value-level operations on them.
+//! handle's (or, under `std`, one thread's) private slots, and
+//! [`Depot`](depot::Depot), the slots no cache holds. The value-level
+//! operations are `crate::ops`, shared with `DropArena`;
+//! [`CacheRef`](local::CacheRef) in [`local`] is the slot source they run
+//! on here.
 
 mod atomic;
 mod cache;
@@ -394,14 +397,17 @@ impl<'id, T> SyncDropArena<'id, T> {
         let cache = match recent::get(self.id) {
             // SAFETY: `recent` returns only a cache that `cache_slow`
             // recorded for this arena on this thread (ids are never reused);
-            // it lives in `caches` until the arena drops.
+            // it lives in `caches` until the arena drops, and stays this
+            // thread's while the thread can call the arena (SAFETY.md, "The
+            // `std` path").
             Some(cache) => unsafe { cache.as_ref() },
             None => self.cache_slow(),
         };
-        // SAFETY: the cache was claimed from this arena's caches for this
-        // thread, which alone reaches it (through `per_thread` and
-        // `recent`); the arena is the one branded `'id`, so its slots are
-        // that arena's.
+        // SAFETY: the cache was claimed from this arena's caches under this
+        // thread's `thread_local` id, which no other running thread holds;
+        // a thread that held the id before has exited, and its uses of the
+        // cache happen before ours (SAFETY.md, "The `std` path"). The arena
+        // is the one branded `'id`, so its slots are that arena's.
         unsafe { crate::ops::Ops::new(local::CacheRef::new(cache, &self.depot)) }
     }
 
@@ -413,9 +419,10 @@ impl<'id, T> SyncDropArena<'id, T> {
         let held = self
             .per_thread
             .get_or(|| recent::Held(core::ptr::NonNull::from(self.caches.claim())));
-        // SAFETY: claimed from `caches` for this thread (a thread's entry
-        // in `per_thread` is reached only from that thread), and caches live
-        // as long as the arena.
+        // SAFETY: claimed from `caches` for this thread's `thread_local`
+        // id, whose entry in `per_thread` only the thread holding the id
+        // reaches (SAFETY.md, "The `std` path"), and caches live as long as
+        // the arena.
         let cache = unsafe { held.0.as_ref() };
         // SAFETY: as above: this thread's cache of this arena, alive until
         // the arena drops.

@@ -7,6 +7,9 @@
 //! once per arena would take centuries to wrap), so an entry whose id
 //! matches an arena that is alive names its cache, which lives as long as
 //! the arena; an entry of an arena that has ended matches no other arena.
+//! Why the cache stays this thread's for as long as the thread can call the
+//! arena, though its `thread_local` id may pass to a later thread, is argued
+//! in SAFETY.md, "The `std` path".
 
 use core::cell::Cell;
 use core::ptr::NonNull;
@@ -17,9 +20,10 @@ use super::cache::SlotCache;
 pub(crate) struct Held(pub(crate) NonNull<SlotCache>);
 
 // SAFETY: a pointer to a cache that lives as long as the arena; it is
-// dereferenced only on the thread that holds the cache (the `SyncDropArena`
-// `per_thread` entry of a thread is reached only from that thread). The
-// cache itself holds no values, only free slots.
+// dereferenced only on the thread that holds the entry's `thread_local` id,
+// and passes to another thread only with that id, after the first thread's
+// last use of the arena (SAFETY.md, "The `std` path"). The cache itself
+// holds no values, only free and fresh slots.
 unsafe impl Send for Held {}
 
 /// An arena's name here, unique for the life of the process; never 0.
