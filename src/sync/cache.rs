@@ -135,9 +135,9 @@ impl SlotCache {
     }
 
     /// The slow half of `take`, with the free list empty: the fresh run,
-    /// else a magazine from the depot, else the loose list or a new fresh
-    /// run from the chunks. The fresh run comes first because its slots are
-    /// already ours: using them grows nothing.
+    /// else a magazine from a depot cell, else whatever [`Depot::refill`]
+    /// hands out under the lock. The fresh run comes first because its
+    /// slots are already ours: using them grows nothing.
     ///
     /// Counts the slot only once it has one: growing may panic, and then no
     /// slot is in use.

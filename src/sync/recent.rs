@@ -4,7 +4,7 @@
 //!
 //! An entry is one thread-local pair: an arena's id and a pointer to that
 //! arena's cache for this thread. Ids are never reused (a `u64` counted up
-//! once per arena would take centuries to wrap), so an entry whose id
+//! once per arena, which panics rather than wrap), so an entry whose id
 //! matches an arena that is alive names its cache, which lives as long as
 //! the arena; an entry of an arena that has ended matches no other arena.
 //! Why the cache stays this thread's for as long as the thread can call the
@@ -31,23 +31,35 @@ unsafe impl Send for Held {}
 pub(crate) struct ArenaId(u64);
 
 impl ArenaId {
+    /// A new id, never given before. Panics once all 2^64 - 1 are used,
+    /// rather than wrap and give one twice (as `std::thread::ThreadId`
+    /// does): centuries away at any rate of arenas, but then sound.
     pub(crate) fn new() -> Self {
         #[cfg(target_has_atomic = "64")]
         {
             use core::sync::atomic::{AtomicU64, Ordering};
             static NEXT: AtomicU64 = AtomicU64::new(1);
             // Relaxed: only uniqueness matters, which the read-modify-write
-            // gives on its own.
-            ArenaId(NEXT.fetch_add(1, Ordering::Relaxed))
+            // gives on its own. `checked_add` stops at the last id for good.
+            match NEXT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |id| id.checked_add(1)) {
+                Ok(id) => ArenaId(id),
+                Err(_) => exhausted(),
+            }
         }
         #[cfg(not(target_has_atomic = "64"))]
         {
             static NEXT: std::sync::Mutex<u64> = std::sync::Mutex::new(1);
             let mut next = NEXT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            *next += 1;
-            ArenaId(*next - 1)
+            let id = *next;
+            *next = id.checked_add(1).unwrap_or_else(|| exhausted());
+            ArenaId(id)
         }
     }
+}
+
+#[cold]
+fn exhausted() -> ! {
+    panic!("drop_arena: every SyncDropArena id has been used")
 }
 
 std::thread_local! {
