@@ -713,6 +713,80 @@ mod through_the_arena {
         ledger.assert_all_dropped_once_except(&[]);
     }
 
+    /// A thread that exits leaves its cache to the next thread that gets
+    /// its `thread_local` id (SAFETY.md, "The `std` path"): waves of
+    /// threads, each wave joined before the next, inherit the caches of
+    /// the last, with their free slots and counts. No slot is handed out
+    /// twice, the counts carry over, and memory does not grow with the
+    /// number of waves.
+    #[test]
+    fn later_threads_inherit_the_caches_of_exited_ones() {
+        const WAVES: usize = 20;
+        const THREADS: usize = 4;
+        let ledger = Ledger::new();
+        let owners = Owners::default();
+        SyncDropArena::with(|arena| {
+            // Boxes each wave leaves for the next to reclaim.
+            let mut kept: Vec<DropBox<'_, Tracked<'_>>> = Vec::new();
+            let mut capacity_after_first_wave = 0;
+            for wave in 0..WAVES {
+                let inherited = std::mem::take(&mut kept);
+                let per_thread = inherited.len().div_ceil(THREADS).max(1);
+                let mut batches = inherited.into_iter();
+                kept = thread::scope(|s| {
+                    let handles: Vec<_> = (0..THREADS)
+                        .map(|t| {
+                            let batch: Vec<_> = batches.by_ref().take(per_thread).collect();
+                            let (ledger, owners) = (&ledger, &owners);
+                            s.spawn(move || {
+                                for b in batch {
+                                    owners.release(&b);
+                                    arena.drop_box(b);
+                                }
+                                let id = (wave * THREADS + t) as u64;
+                                let boxes: Vec<_> = (0..300)
+                                    .map(|i| {
+                                        let b = arena.alloc(ledger.track(id << 32 | i));
+                                        owners.claim(&b);
+                                        b
+                                    })
+                                    .collect();
+                                // Half die here, half go to the next wave.
+                                let mut keep = Vec::new();
+                                for (i, b) in boxes.into_iter().enumerate() {
+                                    if i % 2 == 0 {
+                                        keep.push(b);
+                                    } else {
+                                        owners.release(&b);
+                                        arena.drop_box(b);
+                                    }
+                                }
+                                keep
+                            })
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .flat_map(|h| h.join().unwrap())
+                        .collect()
+                });
+                assert_eq!(arena.len(), THREADS * 150);
+                if wave == 0 {
+                    capacity_after_first_wave = arena.capacity();
+                }
+            }
+            // Every wave holds the same number of values, through caches
+            // it inherited: the arena grows at most once more.
+            assert!(arena.capacity() <= 2 * capacity_after_first_wave + 512);
+            for b in kept {
+                owners.release(&b);
+                arena.drop_box(b);
+            }
+            assert_eq!(arena.len(), 0);
+        });
+        ledger.assert_all_dropped_once_except(&[]);
+    }
+
     /// As [`Tree`], but through the arena's own methods.
     struct Node<'id> {
         arena: &'id SyncDropArena<'id, Node<'id>>,
