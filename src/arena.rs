@@ -2,10 +2,11 @@
 
 use core::fmt;
 use core::marker::PhantomData;
+use core::ptr::NonNull;
 
 use crate::boxed::DropBox;
 use crate::brand::Brand;
-use crate::ops::Ops;
+use crate::ops::{Ops, SlotSource};
 use crate::raw::RawArena;
 
 /// A single-type allocator whose [`DropBox`]es can be given back one by one.
@@ -367,5 +368,23 @@ impl<T> fmt::Debug for DropArena<'_, T> {
             .field("len", &self.len())
             .field("capacity", &self.capacity())
             .finish_non_exhaustive()
+    }
+}
+
+// SAFETY: `take_slot` and `give_back_slot` are `RawArena`'s own, whose
+// contracts are the trait's: `take_slot` hands out an in-use slot nobody else
+// holds, and `give_back_slot` takes one back under the same conditions.
+unsafe impl<T> SlotSource for &RawArena<T> {
+    type Value = T;
+
+    #[inline]
+    fn take_slot(self) -> NonNull<T> {
+        RawArena::take_slot(self)
+    }
+
+    #[inline]
+    unsafe fn give_back_slot(self, slot: NonNull<T>) {
+        // SAFETY: forwarded from the caller.
+        unsafe { RawArena::give_back_slot(self, slot) }
     }
 }

@@ -15,15 +15,15 @@ use crate::brand::Brand;
 ///
 /// # Safety
 ///
-/// An implementation promises that `take` returns a slot sized and aligned
-/// for `Value`, uninitialized and in use, that nobody else is handed until
-/// it goes back through `give_back` of a source of the same arena.
+/// An implementation promises that `take_slot` returns a slot sized and
+/// aligned for `Value`, uninitialized and in use, that nobody else is handed
+/// until it goes back through `give_back_slot` of a source of the same arena.
 pub(crate) unsafe trait SlotSource: Copy {
     /// The type the slots hold.
     type Value;
 
     /// Puts one slot in use and returns it, uninitialized.
-    fn take(self) -> NonNull<Self::Value>;
+    fn take_slot(self) -> NonNull<Self::Value>;
 
     /// Takes an in-use slot back.
     ///
@@ -32,7 +32,7 @@ pub(crate) unsafe trait SlotSource: Copy {
     /// `slot` was taken from a source of the same arena, has not been given
     /// back since, and holds no value that will be used again (never written,
     /// dropped, moved out or forgotten).
-    unsafe fn give_back(self, slot: NonNull<Self::Value>);
+    unsafe fn give_back_slot(self, slot: NonNull<Self::Value>);
 }
 
 /// The operations of the arena branded `'id`, on its slot source `S`.
@@ -65,12 +65,12 @@ impl<'id, S: SlotSource> Ops<'id, S> {
 
     #[inline]
     pub(crate) fn alloc(self, value: S::Value) -> DropBox<'id, S::Value> {
-        // Nothing to drop if `take` unwinds, so the fast path needs no
+        // Nothing to drop if `take_slot` unwinds, so the fast path needs no
         // landing pad, and `value` can stay in registers instead of being
         // spilled to the stack for one.
         let value = mem::ManuallyDrop::new(value);
-        let slot = self.slots.take();
-        // SAFETY: `take` hands out an in-use slot that nobody else holds,
+        let slot = self.slots.take_slot();
+        // SAFETY: `take_slot` hands out an in-use slot that nobody else holds,
         // sized and aligned for the value; writing initializes it.
         unsafe { slot.as_ptr().write(mem::ManuallyDrop::into_inner(value)) };
         // SAFETY: the slot is in use, holds a value, and is of the arena
@@ -80,7 +80,7 @@ impl<'id, S: SlotSource> Ops<'id, S> {
 
     #[inline]
     pub(crate) fn alloc_with(self, f: impl FnOnce() -> S::Value) -> DropBox<'id, S::Value> {
-        let slot = self.slots.take();
+        let slot = self.slots.take_slot();
         let unwind = EmptySlot {
             slots: self.slots,
             slot,
@@ -125,7 +125,7 @@ impl<'id, S: SlotSource> Ops<'id, S> {
         let value = unsafe { slot.as_ptr().read() };
         // SAFETY: the slot is of this arena (same brand, the `Ops`
         // invariant), in use and now empty.
-        unsafe { self.slots.give_back(slot) };
+        unsafe { self.slots.give_back_slot(slot) };
         value
     }
 
@@ -133,8 +133,8 @@ impl<'id, S: SlotSource> Ops<'id, S> {
     pub(crate) fn free_without_dropping(self, b: DropBox<'id, S::Value>) {
         let slot = DropBox::into_non_null(b);
         // SAFETY: the slot is of this arena (same brand) and in use; its
-        // value is forgotten, which `give_back` allows.
-        unsafe { self.slots.give_back(slot) };
+        // value is forgotten, which `give_back_slot` allows.
+        unsafe { self.slots.give_back_slot(slot) };
     }
 }
 
@@ -151,6 +151,6 @@ impl<S: SlotSource> Drop for EmptySlot<S> {
         // SAFETY: an `EmptySlot` is only made for an in-use slot of the
         // source's arena whose value is gone (dropped, or never written) by
         // the time it drops, and it is dropped or forgotten exactly once.
-        unsafe { self.slots.give_back(self.slot) };
+        unsafe { self.slots.give_back_slot(self.slot) };
     }
 }

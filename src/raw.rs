@@ -1,16 +1,16 @@
 //! `DropArena`'s unsafe kernel: [`RawArena`], slots of uninitialized memory
 //! handed out and taken back in O(1).
 //!
-//! `DropArena` builds on [`RawArena::take`] and [`RawArena::give_back`];
-//! `SyncDropArena`'s kernel (`sync/`) shares the [`Slot`], the chunks
-//! ([`take_chunk`]) and the link helpers ([`read_next`], [`write_next`]).
-//! The words used for memory here are defined once, on [`RawArena`].
+//! `DropArena` builds on [`RawArena::take_slot`] and
+//! [`RawArena::give_back_slot`]; `SyncDropArena`'s kernel (`sync/`) shares
+//! the [`Slot`], the chunks ([`take_chunk`]) and the link helpers
+//! ([`read_next`], [`write_next`]). The words used for memory here are
+//! defined once, on [`RawArena`].
 
 use core::cell::{Cell, OnceCell};
 use core::mem::ManuallyDrop;
 use core::ptr::{self, NonNull};
 
-use crate::ops::SlotSource;
 use crate::sanitizer;
 
 /// One slot: the value while the slot is in use, the link to the next free
@@ -169,24 +169,6 @@ pub(crate) fn foreign_slot<T>(slot: NonNull<Slot<T>>) -> ! {
     )
 }
 
-// SAFETY: `take` and `give_back` are `RawArena`'s own, whose contracts are
-// the trait's: `take` hands out an in-use slot nobody else holds, and
-// `give_back` takes one back under the same conditions.
-unsafe impl<T> SlotSource for &RawArena<T> {
-    type Value = T;
-
-    #[inline]
-    fn take(self) -> NonNull<T> {
-        RawArena::take(self)
-    }
-
-    #[inline]
-    unsafe fn give_back(self, slot: NonNull<T>) {
-        // SAFETY: forwarded from the caller.
-        unsafe { RawArena::give_back(self, slot) }
-    }
-}
-
 /// Slots for values of one type: the memory behind a `DropArena`, and the
 /// bookkeeping of which slot is where.
 ///
@@ -200,21 +182,21 @@ unsafe impl<T> SlotSource for &RawArena<T> {
 ///     `fresh..fresh_end` of the newest chunk;
 ///   - **free**: given back, on the intrusive **free list** that starts at
 ///     `free` and is linked through the slots' `next` fields;
-///   - **in use**: handed out by [`take`](Self::take) and not yet passed to
-///     [`give_back`](Self::give_back).
+///   - **in use**: handed out by [`take_slot`](Self::take_slot) and not yet
+///     passed to [`give_back_slot`](Self::give_back_slot).
 ///
-/// `take` pops the free list, or else takes the next fresh slot, or else
-/// allocates a new chunk ([`grow`](Self::grow)). `give_back` pushes on the
-/// free list, so slots are reused last in, first out.
+/// `take_slot` pops the free list, or else takes the next fresh slot, or else
+/// allocates a new chunk ([`grow`](Self::grow)). `give_back_slot` pushes on
+/// the free list, so slots are reused last in, first out.
 ///
 /// # Invariants
 ///
 /// For a non-zero-sized `T`:
 ///
 /// 1. **Stable memory.** Every slot pointer stored here or handed out by
-///    `take` points into a chunk owned by `chunks`. A chunk is never moved,
-///    shrunk or freed before the `RawArena` is dropped (`typed-arena` starts
-///    a new chunk rather than growing one).
+///    `take_slot` points into a chunk owned by `chunks`. A chunk is never
+///    moved, shrunk or freed before the `RawArena` is dropped (`typed-arena`
+///    starts a new chunk rather than growing one).
 /// 2. **Three disjoint states.** Each slot is fresh, free or in use, as the
 ///    vocabulary above says; a free slot's `next` field is initialized, a
 ///    fresh slot's contents are not.
@@ -224,10 +206,10 @@ unsafe impl<T> SlotSource for &RawArena<T> {
 ///    derives the slots in use from these and the fresh range; taking a
 ///    fresh slot counts nothing.
 ///
-/// For a zero-sized `T` no memory exists: `take` returns a dangling, aligned
-/// pointer (valid for zero-sized reads and writes), `free`, `fresh` and
-/// `chunks` stay empty, every `take` counts as a pop and every `give_back`
-/// as a push, and `popped - pushed` is the number in use.
+/// For a zero-sized `T` no memory exists: `take_slot` returns a dangling,
+/// aligned pointer (valid for zero-sized reads and writes), `free`, `fresh`
+/// and `chunks` stay empty, every `take_slot` counts as a pop and every
+/// `give_back_slot` as a push, and `popped - pushed` is the number in use.
 ///
 /// [`check`](Self::check) asserts all of this in tests.
 pub(crate) struct RawArena<T> {
@@ -293,9 +275,10 @@ impl<T> RawArena<T> {
     }
 
     /// Puts one slot in use and returns it, uninitialized. Nobody else is
-    /// handed it until it is passed to [`give_back`](Self::give_back).
+    /// handed it until it is passed to
+    /// [`give_back_slot`](Self::give_back_slot).
     #[inline]
-    pub(crate) fn take(&self) -> NonNull<T> {
+    pub(crate) fn take_slot(&self) -> NonNull<T> {
         if Self::IS_ZST {
             self.popped.set(self.popped.get().wrapping_add(1));
             return NonNull::dangling();
@@ -324,13 +307,14 @@ impl<T> RawArena<T> {
     ///
     /// # Safety
     ///
-    /// `value` was returned by [`take`](Self::take) on this `RawArena`, has
-    /// not been given back since, and holds no value that will be used again:
-    /// it was never written, or its value has been dropped, moved out or
-    /// forgotten. (Forgetting is fine: leaking is safe, and no `Pin` can
-    /// promise the value's memory outlives it, as `DropBox` cannot be pinned.)
+    /// `value` was returned by [`take_slot`](Self::take_slot) on this
+    /// `RawArena`, has not been given back since, and holds no value that
+    /// will be used again: it was never written, or its value has been
+    /// dropped, moved out or forgotten. (Forgetting is fine: leaking is safe,
+    /// and no `Pin` can promise the value's memory outlives it, as `DropBox`
+    /// cannot be pinned.)
     #[inline]
-    pub(crate) unsafe fn give_back(&self, value: NonNull<T>) {
+    pub(crate) unsafe fn give_back_slot(&self, value: NonNull<T>) {
         if Self::IS_ZST {
             self.pushed.set(self.pushed.get().wrapping_add(1));
             return;
@@ -342,7 +326,8 @@ impl<T> RawArena<T> {
         unsafe { self.push_free(value.cast()) };
     }
 
-    /// Makes sure the next `additional` calls to `take` allocate no memory.
+    /// Makes sure the next `additional` calls to `take_slot` allocate no
+    /// memory.
     pub(crate) fn reserve(&self, additional: usize) {
         if Self::IS_ZST {
             return;
@@ -378,8 +363,8 @@ impl<T> RawArena<T> {
         sanitizer::poison(slot.as_ptr());
     }
 
-    /// The slow half of `take`: the next fresh slot, growing first if there
-    /// is none.
+    /// The slow half of `take_slot`: the next fresh slot, growing first if
+    /// there is none.
     #[inline]
     fn take_fresh(&self) -> NonNull<Slot<T>> {
         if self.fresh.get() == self.fresh_end.get() {

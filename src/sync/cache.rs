@@ -112,7 +112,7 @@ impl SlotCache {
     ///
     /// `depot` is this cache's arena's depot.
     #[inline]
-    pub(crate) unsafe fn take<T>(&self, depot: &Depot<T>) -> NonNull<T> {
+    pub(crate) unsafe fn take_slot<T>(&self, depot: &Depot<T>) -> NonNull<T> {
         if size_of::<T>() == 0 {
             self.count(1);
             return NonNull::dangling();
@@ -130,11 +130,11 @@ impl SlotCache {
                 slot.cast()
             }
             // SAFETY: forwarded from the caller.
-            None => unsafe { self.take_slow(depot) }.cast(),
+            None => unsafe { self.take_slot_slow(depot) }.cast(),
         }
     }
 
-    /// The slow half of `take`, with the free list empty: the fresh run,
+    /// The slow half of `take_slot`, with the free list empty: the fresh run,
     /// else a magazine from a depot cell, else whatever [`Depot::refill`]
     /// hands out under the lock. The fresh run comes first because its
     /// slots are already ours: using them grows nothing.
@@ -144,10 +144,10 @@ impl SlotCache {
     ///
     /// # Safety
     ///
-    /// As for `take`, and the free list is empty.
+    /// As for `take_slot`, and the free list is empty.
     #[cold]
     #[inline(never)]
-    unsafe fn take_slow<T>(&self, depot: &Depot<T>) -> NonNull<Slot<T>> {
+    unsafe fn take_slot_slow<T>(&self, depot: &Depot<T>) -> NonNull<Slot<T>> {
         if self.fresh.get() == self.fresh_end.get() {
             if let Some(head) = depot.take_magazine() {
                 // SAFETY: a magazine is a free list of MAGAZINE slots of the
@@ -197,10 +197,11 @@ impl SlotCache {
     /// # Safety
     ///
     /// `depot` is this cache's arena's depot, and `value` was handed out by
-    /// `take` on any cache of this arena, is not given back since, and holds
-    /// no value that will be used again (as for `RawArena::give_back`).
+    /// `take_slot` on any cache of this arena, is not given back since, and
+    /// holds no value that will be used again (as for
+    /// `RawArena::give_back_slot`).
     #[inline]
-    pub(crate) unsafe fn give_back<T>(&self, depot: &Depot<T>, value: NonNull<T>) {
+    pub(crate) unsafe fn give_back_slot<T>(&self, depot: &Depot<T>, value: NonNull<T>) {
         let slot = value.cast::<Slot<T>>();
         // Before the slot is linked or poisoned: a foreign slot would join
         // our free list, and be unpoisoned when handed out again.
@@ -247,7 +248,7 @@ impl SlotCache {
         self.set_free(rest, len - MAGAZINE);
         // SAFETY: `head..=tail` is now a magazine, detached from our list,
         // ours alone, and of the depot's chunks.
-        unsafe { depot.put(head, tail) };
+        unsafe { depot.put_magazine(head, tail) };
     }
 
     /// Gives every slot this cache holds back to the depot: the fresh run

@@ -74,13 +74,14 @@ pub(crate) enum Refill<T> {
 /// 3. **Counts.** `capacity` is the number of slots in all chunks, and
 ///    `newest` the length of the newest chunk; both are written only under
 ///    the lock. `loose_len < MAGAZINE`.
-/// 4. **Parked count.** `parked` is the number of `put`s begun minus the
-///    number of magazines taken out of a cell or off the overflow stack: a
-///    `put` adds 1 before it places its magazine, a taker subtracts 1 after it
-///    has taken one. So every parked magazine is counted, and `parked == 0`
-///    means no magazine is parked but those of `put`s still under way. This
-///    is what makes the memory bound hold in every schedule: [`refill`]
-///    grows the arena only when it reads `parked == 0`.
+/// 4. **Parked count.** `parked` is the number of `put_magazine` calls begun
+///    minus the number of magazines taken out of a cell or off the overflow
+///    stack: a `put_magazine` adds 1 before it places its magazine, a taker
+///    subtracts 1 after it has taken one. So every parked magazine is
+///    counted, and `parked == 0` means no magazine is parked but those of
+///    `put_magazine` calls still under way. This is what makes the memory
+///    bound hold in every schedule: [`refill`] grows the arena only when it
+///    reads `parked == 0`.
 ///
 /// For a zero-sized `T` nothing here is ever used.
 ///
@@ -88,18 +89,18 @@ pub(crate) enum Refill<T> {
 ///
 /// Every publication is `Release` (a cell's `compare_exchange`, an overflow
 /// push, unlocking) and every taking is `Acquire` (a cell's `swap`, the
-/// overflow pop's load and exchange, locking). A thread that publishes
-/// slots wrote their `next` links, and before that the values that lived in
-/// them were dropped or moved out; the taker's `Acquire` synchronizes with
-/// that `Release`, so all those writes happen before its own reads and
-/// writes of the slots. Every change of the overflow stack's top is a
-/// read-modify-write, so the pushes of all magazines below the top are in
-/// the release sequence the popper's `Acquire` load reads from. Nothing else
-/// is ordered through these atomics, so nothing stronger is needed; failed
+/// overflow pop's load and exchange, locking). A thread that publishes slots
+/// wrote their `next` links, and before that the values that lived in them
+/// were dropped or moved out; the taker's `Acquire` synchronizes with that
+/// `Release`, so all those writes happen before its own reads and writes of
+/// the slots. Every change of the overflow stack's top is a
+/// read-modify-write, so the pushes of all magazines below the top are in the
+/// release sequence the popper's `Acquire` load reads from. Nothing else is
+/// ordered through these atomics, so nothing stronger is needed; failed
 /// exchanges, the emptiness peeks before them and `parked` publish and take
 /// nothing, so they are `Relaxed` (`parked`'s argument rests on its own
-/// modification order: a magazine's `put` happens before its taking, so
-/// its increment precedes its decrement).
+/// modification order: a magazine's `put_magazine` happens before its taking,
+/// so its increment precedes its decrement).
 ///
 /// [`refill`]: Depot::refill
 pub(crate) struct Depot<T> {
@@ -173,7 +174,7 @@ impl<T> Depot<T> {
     ///
     /// `head..=tail` is a magazine of this depot's slots (invariant 1) that
     /// the caller owns exclusively; its tail's `next` is null.
-    pub(crate) unsafe fn put(&self, head: NonNull<Slot<T>>, tail: NonNull<Slot<T>>) {
+    pub(crate) unsafe fn put_magazine(&self, head: NonNull<Slot<T>>, tail: NonNull<Slot<T>>) {
         // Counted before anyone can take it (invariant 4).
         self.parked.fetch_add(1, Ordering::Relaxed);
         for cell in &self.cells {
@@ -267,14 +268,14 @@ impl<T> Depot<T> {
         }
     }
 
-    /// Refills a slot cache whose free list and fresh run are empty and
-    /// which found no magazine in a cell. Takes the lock and hands out, in
-    /// this order: the loose list, a magazine off the overflow stack, a run
-    /// of fresh slots; and only when nothing is parked (invariant 4), a run
-    /// of a new chunk. While a magazine is counted but not yet in reach (a
-    /// `put` between counting and placing it, or a taker between taking and
-    /// uncounting), it waits, for a few instructions of that thread, rather
-    /// than grow.
+    /// Refills a slot cache whose free list and fresh run are empty and which
+    /// found no magazine in a cell. Takes the lock and hands out, in this
+    /// order: the loose list, a magazine off the overflow stack, a run of
+    /// fresh slots; and only when nothing is parked (invariant 4), a run of a
+    /// new chunk. While a magazine is counted but not yet in reach (a
+    /// `put_magazine` between counting and placing it, or a taker between
+    /// taking and uncounting), it waits, for a few instructions of that
+    /// thread, rather than grow.
     ///
     /// Panics, with nothing changed and the lock released, if growing
     /// overflows `isize`.
@@ -435,7 +436,7 @@ impl<T> Depot<T> {
             // SAFETY: as above.
             unsafe { raw::write_next(tail, None) };
             // SAFETY: `head..=tail` is a whole magazine, detached, ours.
-            unsafe { self.put(head, tail) };
+            unsafe { self.put_magazine(head, tail) };
         }
     }
 

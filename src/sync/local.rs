@@ -249,22 +249,22 @@ impl<'a, T> CacheRef<'a, T> {
     }
 }
 
-// SAFETY: `take` and `give_back` are the slot cache's, on the depot the
-// cache belongs to (the `CacheRef` invariant), whose contracts are the
+// SAFETY: `take_slot` and `give_back_slot` are the slot cache's, on the depot
+// the cache belongs to (the `CacheRef` invariant), whose contracts are the
 // trait's: a slot taken is in use and nobody else's until it is given back,
 // through any cache of the same arena.
 unsafe impl<T> SlotSource for CacheRef<'_, T> {
     type Value = T;
 
     #[inline]
-    fn take(self) -> NonNull<T> {
+    fn take_slot(self) -> NonNull<T> {
         // SAFETY: the cache belongs to the depot (the `CacheRef` invariant).
-        unsafe { self.cache.take(self.depot) }
+        unsafe { self.cache.take_slot(self.depot) }
     }
 
     #[inline]
-    unsafe fn give_back(self, slot: NonNull<T>) {
+    unsafe fn give_back_slot(self, slot: NonNull<T>) {
         // SAFETY: forwarded from the caller; the cache belongs to the depot.
-        unsafe { self.cache.give_back(self.depot, slot) };
+        unsafe { self.cache.give_back_slot(self.depot, slot) };
     }
 }

@@ -57,7 +57,7 @@ impl<T> Shared<T> {
         let mut slots = Vec::new();
         for i in 0..n as u64 {
             // SAFETY: the cache belongs to this depot.
-            let slot = unsafe { cache.take(&self.depot) }.cast::<u64>();
+            let slot = unsafe { cache.take_slot(&self.depot) }.cast::<u64>();
             let stamp = who << 32 | i;
             // SAFETY: an in-use slot, ours alone.
             unsafe { slot.as_ptr().write(stamp) };
@@ -68,7 +68,7 @@ impl<T> Shared<T> {
             assert_eq!(unsafe { slot.as_ptr().read() }, stamp, "slot shared");
             // SAFETY: handed out by this depot's cache, holding only a
             // stamp, which needs no drop.
-            unsafe { cache.give_back(&self.depot, slot.cast::<T>()) };
+            unsafe { cache.give_back_slot(&self.depot, slot.cast::<T>()) };
         }
         // SAFETY: as above.
         unsafe { cache.flush(&self.depot) };
@@ -181,13 +181,13 @@ fn a_taker_races_a_magazine_being_parked() {
         let cache = shared.caches.claim();
         // SAFETY: the cache belongs to this depot.
         let slots: Vec<_> = (0..MAGAZINE)
-            .map(|_| unsafe { cache.take(&shared.depot) })
+            .map(|_| unsafe { cache.take_slot(&shared.depot) })
             .collect();
         let other = Arc::clone(&shared);
         let t = thread::spawn(move || other.churn(1, MAGAZINE, 0));
         for slot in slots {
             // SAFETY: handed out by this depot's cache, never written.
-            unsafe { cache.give_back(&shared.depot, slot) };
+            unsafe { cache.give_back_slot(&shared.depot, slot) };
         }
         // SAFETY: as above; parks one whole magazine.
         unsafe { cache.flush(&shared.depot) };
