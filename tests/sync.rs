@@ -552,9 +552,11 @@ fn reserve_counts_the_free_slots_parked_in_the_depot() {
         let boxes: Vec<_> = (0..1000).map(|i| arena.alloc(i)).collect();
         boxes.into_iter().for_each(|b| arena.drop_box(b));
     }
-    let mut ways: Vec<for<'a> fn(&'a SyncDropArena<'a, u64>)> = vec![through_a_handle];
-    #[cfg(feature = "std")]
-    ways.push(through_the_arena);
+    let ways: &[for<'a> fn(&'a SyncDropArena<'a, u64>)] = &[
+        through_a_handle,
+        #[cfg(feature = "std")]
+        through_the_arena,
+    ];
     for churn in ways {
         SyncDropArena::<u64>::with(|arena| {
             arena.reserve(1000);

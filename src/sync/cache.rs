@@ -1,7 +1,9 @@
-//! [`SlotCache`]: one handle's (or one thread's) private slots, refilled
-//! from and flushed to the [`Depot`] a magazine at a time; and [`Caches`],
-//! the list that keeps every slot cache of an arena, whose counts `len`
-//! sums.
+//! The slot cache: [`SlotCache`], one handle's (or one thread's) private
+//! slots, refilled from and flushed to the [`Depot`] a magazine at a time;
+//! [`Caches`], the list that keeps every slot cache of an arena, whose
+//! counts `len` sums; and [`CacheRef`], a cache with its depot, the slot
+//! source the value-level operations (`crate::ops`) run on for both the
+//! handle and the arena's `std` methods.
 
 use alloc::boxed::Box;
 use core::cell::Cell;
@@ -9,6 +11,7 @@ use core::ptr::{self, NonNull};
 
 use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use super::depot::{Depot, Link, MAGAZINE, Refill, nth_slot};
+use crate::ops::SlotSource;
 use crate::raw::{self, Slot};
 use crate::sanitizer;
 
@@ -408,5 +411,57 @@ impl Drop for Caches {
             let cache = unsafe { Box::from_raw(cache.as_ptr()) };
             at = cache.next_cache;
         }
+    }
+}
+
+/// A slot cache with the depot it belongs to: the [`SlotSource`] under
+/// [`Ops`] for `LocalArena` and for `SyncDropArena`'s `std` methods (`Ops`
+/// carries the brand).
+///
+/// # Invariants
+///
+/// `cache` belongs to `depot`, and is used by this thread only while the
+/// `CacheRef` lives.
+pub(crate) struct CacheRef<'a, T> {
+    cache: &'a SlotCache,
+    depot: &'a Depot<T>,
+}
+
+// By hand: derived impls would ask for `T: Copy`.
+impl<T> Clone for CacheRef<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for CacheRef<'_, T> {}
+
+impl<'a, T> CacheRef<'a, T> {
+    /// # Safety
+    ///
+    /// `cache` belongs to `depot`, and only this thread uses it meanwhile.
+    #[inline]
+    pub(crate) unsafe fn new(cache: &'a SlotCache, depot: &'a Depot<T>) -> Self {
+        CacheRef { cache, depot }
+    }
+}
+
+// SAFETY: `take_slot` and `give_back_slot` are the slot cache's, on the depot
+// the cache belongs to (the `CacheRef` invariant), whose contracts are the
+// trait's: a slot taken is in use and nobody else's until it is given back,
+// through any cache of the same arena.
+unsafe impl<T> SlotSource for CacheRef<'_, T> {
+    type Value = T;
+
+    #[inline]
+    fn take_slot(self) -> NonNull<T> {
+        // SAFETY: the cache belongs to the depot (the `CacheRef` invariant).
+        unsafe { self.cache.take_slot(self.depot) }
+    }
+
+    #[inline]
+    unsafe fn give_back_slot(self, slot: NonNull<T>) {
+        // SAFETY: forwarded from the caller; the cache belongs to the depot.
+        unsafe { self.cache.give_back_slot(self.depot, slot) };
     }
 }

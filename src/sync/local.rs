@@ -1,15 +1,11 @@
-//! [`LocalArena`], a handle on a [`SyncDropArena`], and [`CacheRef`], the
-//! slot source under the value-level operations (`crate::ops`) for both the
-//! handle and the arena's `std` methods.
+//! [`LocalArena`]: a handle on a [`SyncDropArena`] for one thread at a time.
 
 use core::fmt;
-use core::ptr::NonNull;
 
 use super::SyncDropArena;
-use super::cache::SlotCache;
-use super::depot::Depot;
+use super::cache::{CacheRef, SlotCache};
 use crate::boxed::DropBox;
-use crate::ops::{Ops, SlotSource};
+use crate::ops::Ops;
 
 /// A handle on a [`SyncDropArena`] for one thread at a time: allocation and
 /// reclamation with no atomic read-modify-write on the fast path, and no
@@ -214,57 +210,5 @@ impl<T> fmt::Debug for LocalArena<'_, T> {
         f.debug_struct("LocalArena")
             .field("arena", &self.arena)
             .finish_non_exhaustive()
-    }
-}
-
-/// A slot cache with the depot it belongs to: the [`SlotSource`] under
-/// [`Ops`] for `LocalArena` and for `SyncDropArena`'s `std` methods (`Ops`
-/// carries the brand).
-///
-/// # Invariants
-///
-/// `cache` belongs to `depot`, and is used by this thread only while the
-/// `CacheRef` lives.
-pub(super) struct CacheRef<'a, T> {
-    cache: &'a SlotCache,
-    depot: &'a Depot<T>,
-}
-
-// By hand: derived impls would ask for `T: Copy`.
-impl<T> Clone for CacheRef<'_, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for CacheRef<'_, T> {}
-
-impl<'a, T> CacheRef<'a, T> {
-    /// # Safety
-    ///
-    /// `cache` belongs to `depot`, and only this thread uses it meanwhile.
-    #[inline]
-    pub(super) unsafe fn new(cache: &'a SlotCache, depot: &'a Depot<T>) -> Self {
-        CacheRef { cache, depot }
-    }
-}
-
-// SAFETY: `take_slot` and `give_back_slot` are the slot cache's, on the depot
-// the cache belongs to (the `CacheRef` invariant), whose contracts are the
-// trait's: a slot taken is in use and nobody else's until it is given back,
-// through any cache of the same arena.
-unsafe impl<T> SlotSource for CacheRef<'_, T> {
-    type Value = T;
-
-    #[inline]
-    fn take_slot(self) -> NonNull<T> {
-        // SAFETY: the cache belongs to the depot (the `CacheRef` invariant).
-        unsafe { self.cache.take_slot(self.depot) }
-    }
-
-    #[inline]
-    unsafe fn give_back_slot(self, slot: NonNull<T>) {
-        // SAFETY: forwarded from the caller; the cache belongs to the depot.
-        unsafe { self.cache.give_back_slot(self.depot, slot) };
     }
 }

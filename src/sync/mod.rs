@@ -1,18 +1,20 @@
 //! [`SyncDropArena`]: one arena shared by many threads.
 //!
-//! The unsafe kernel is two types: [`SlotCache`](cache::SlotCache), one
-//! handle's (or, under `std`, one thread's) private slots, and
-//! [`Depot`](depot::Depot), the slots no cache holds. The value-level
-//! operations are `crate::ops`, shared with `DropArena`;
-//! [`CacheRef`](local::CacheRef) in [`local`] is the slot source they run
-//! on here.
+//! One job per file: this one the public type, `local.rs` the handle
+//! ([`LocalArena`]), `per_thread.rs` the `std` path (the arena's own
+//! methods, through a cache per thread), `cache.rs` the slot cache and
+//! `depot.rs` the depot. The unsafe kernel is the last two:
+//! [`SlotCache`](cache::SlotCache), one handle's (or, under `std`, one
+//! thread's) private slots, and [`Depot`](depot::Depot), the slots no cache
+//! holds. The value-level operations are `crate::ops`, shared with
+//! `DropArena`, running on [`CacheRef`](cache::CacheRef).
 
 mod atomic;
 mod cache;
 mod depot;
 mod local;
 #[cfg(feature = "std")]
-mod recent;
+mod per_thread;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -24,8 +26,6 @@ mod tests;
 use core::fmt;
 use core::marker::PhantomData;
 
-#[cfg(feature = "std")]
-use crate::boxed::DropBox;
 use crate::brand::Brand;
 use cache::Caches;
 use depot::Depot;
@@ -35,7 +35,8 @@ pub use local::LocalArena;
 /// and any thread reclaims, whichever thread allocated the box.
 ///
 /// It is `Sync` when `T: Send`, so `&'id SyncDropArena<'id, T>` goes into
-/// [`std::thread::scope`] (or a rayon scope), and its boxes are the same
+/// [`std::thread::scope`](https://doc.rust-lang.org/std/thread/fn.scope.html)
+/// (or a rayon scope), and its boxes are the same
 /// [`DropBox<'id, T>`](crate::DropBox) as [`DropArena`](crate::DropArena)'s,
 /// branded the same way: reclaiming into a foreign arena is a compile error
 /// on any thread. Get one from [`SyncDropArena::with`],
@@ -66,14 +67,14 @@ pub use local::LocalArena;
 ///   one thread at a time, with `alloc`, `alloc_with`, `try_alloc_with`,
 ///   `drop_box`, `box_to_inner` and `free_without_dropping`. It needs only
 ///   `alloc`, not `std`, and it is the fastest path.
-/// - **The arena itself**, with the default `std` feature: the same
-///   methods on `&SyncDropArena`, through a handle the arena keeps for each
-///   thread that uses it (with the [`thread_local`] crate). A thread
-///   remembers the arena it used last, so while it keeps to one arena each
-///   call costs a thread-local read and a compare more than a handle's; a
-///   call on another arena than the last costs a lookup. The per-thread handles live
-///   until the arena ends: a thread that exits leaves its free slots to the
-///   next thread that gets its id.
+/// - **The arena itself**, with the default `std` feature: the same methods
+///   on `&SyncDropArena`, through a handle the arena keeps for each thread
+///   that uses it (with the [`thread_local`](https://docs.rs/thread_local)
+///   crate). A thread remembers the arena it used last, so while it keeps to
+///   one arena each call costs a thread-local read and a compare more than a
+///   handle's; a call on another arena than the last costs a lookup. The
+///   per-thread handles live until the arena ends: a thread that exits leaves
+///   its free slots to the next thread that gets its id.
 ///
 /// # How the threads share slots
 ///
@@ -161,11 +162,11 @@ pub struct SyncDropArena<'id, T> {
     /// The cache each thread holds for the `std` methods, claimed from
     /// `caches` on the thread's first call.
     #[cfg(feature = "std")]
-    per_thread: thread_local::ThreadLocal<recent::Held>,
-    /// Names this arena to [`recent`], which finds this thread's cache
+    per_thread: thread_local::ThreadLocal<per_thread::ThreadCache>,
+    /// Names this arena to [`per_thread`], which finds this thread's cache
     /// without a lookup in `caches`.
     #[cfg(feature = "std")]
-    id: recent::ArenaId,
+    id: per_thread::ArenaId,
     brand: Brand<'id>,
 }
 
@@ -220,7 +221,7 @@ impl<'id, T> SyncDropArena<'id, T> {
             #[cfg(feature = "std")]
             per_thread: thread_local::ThreadLocal::new(),
             #[cfg(feature = "std")]
-            id: recent::ArenaId::new(),
+            id: per_thread::ArenaId::new(),
             brand: PhantomData,
         }
     }
@@ -409,144 +410,6 @@ impl<'id, T> SyncDropArena<'id, T> {
     pub(crate) unsafe fn count_idle(&self) -> (usize, usize) {
         // SAFETY: forwarded from the caller.
         unsafe { self.depot.count_idle() }
-    }
-}
-
-/// The methods of [`LocalArena`], on the arena itself, through a handle the
-/// arena keeps for each thread.
-#[cfg(feature = "std")]
-impl<'id, T> SyncDropArena<'id, T> {
-    #[inline]
-    fn ops(&self) -> crate::ops::Ops<'id, local::CacheRef<'_, T>> {
-        let cache = match recent::get(self.id) {
-            // SAFETY: `recent` returns only a cache that `cache_slow`
-            // recorded for this arena on this thread (ids are never reused);
-            // it lives in `caches` until the arena drops, and stays this
-            // thread's while the thread can call the arena (SAFETY.md, "The
-            // `std` path").
-            Some(cache) => unsafe { cache.as_ref() },
-            None => self.cache_slow(),
-        };
-        // SAFETY: the cache was claimed from this arena's caches under this
-        // thread's `thread_local` id, which no other running thread holds;
-        // a thread that held the id before has exited, and its uses of the
-        // cache happen before ours (SAFETY.md, "The `std` path"). The arena
-        // is the one branded `'id`, so its slots are that arena's.
-        unsafe { crate::ops::Ops::new(local::CacheRef::new(cache, &self.depot)) }
-    }
-
-    /// This thread's cache, found in `per_thread` (or claimed), and recorded as
-    /// the one this thread used last.
-    #[cold]
-    #[inline(never)]
-    fn cache_slow(&self) -> &cache::SlotCache {
-        let held = self
-            .per_thread
-            .get_or(|| recent::Held(core::ptr::NonNull::from(self.caches.claim())));
-        // SAFETY: claimed from `caches` for this thread's `thread_local`
-        // id, whose entry in `per_thread` only the thread holding the id
-        // reaches (SAFETY.md, "The `std` path"), and caches live as long as
-        // the arena.
-        let cache = unsafe { held.0.as_ref() };
-        // SAFETY: as above: this thread's cache of this arena, alive until
-        // the arena drops.
-        unsafe { recent::set(self.id, cache) };
-        cache
-    }
-
-    /// Moves `value` into the arena, as [`LocalArena::alloc`] does, through
-    /// this thread's handle.
-    ///
-    /// ```
-    /// # drop_arena::SyncDropArena::with(|arena| {
-    /// let b = arena.alloc(String::from("hello"));
-    /// assert_eq!(*b, "hello");
-    /// # arena.drop_box(b);
-    /// # });
-    /// ```
-    #[inline]
-    #[must_use = "a box dropped at once drops its value but keeps its slot in use until the arena ends; bind the box and give it back with `drop_box`"]
-    pub fn alloc(&'id self, value: T) -> DropBox<'id, T> {
-        self.ops().alloc(value)
-    }
-
-    /// Takes a slot, then moves the value `f` returns into it, as
-    /// [`LocalArena::alloc_with`] does. `f` may use the arena.
-    ///
-    /// ```
-    /// # drop_arena::SyncDropArena::with(|arena| {
-    /// let b = arena.alloc_with(|| [1u8; 64]);
-    /// assert_eq!(b[63], 1);
-    /// # arena.drop_box(b);
-    /// # });
-    /// ```
-    #[inline]
-    #[must_use = "a box dropped at once drops its value but keeps its slot in use until the arena ends; bind the box and give it back with `drop_box`"]
-    pub fn alloc_with(&'id self, f: impl FnOnce() -> T) -> DropBox<'id, T> {
-        self.ops().alloc_with(f)
-    }
-
-    /// Allocates the value `f` returns if it returns `Ok`, as
-    /// [`LocalArena::try_alloc_with`] does.
-    ///
-    /// ```
-    /// # drop_arena::SyncDropArena::with(|arena| {
-    /// assert!(arena.try_alloc_with(|| "x".parse::<u32>()).is_err());
-    /// assert_eq!(arena.len(), 0);
-    /// # });
-    /// ```
-    #[inline]
-    pub fn try_alloc_with<E>(
-        &'id self,
-        f: impl FnOnce() -> Result<T, E>,
-    ) -> Result<DropBox<'id, T>, E> {
-        self.ops().try_alloc_with(f)
-    }
-
-    /// Drops the value and reclaims its slot, as [`LocalArena::drop_box`]
-    /// does. The box may come from any thread.
-    ///
-    /// ```
-    /// # drop_arena::SyncDropArena::with(|arena| {
-    /// let b = std::thread::scope(|s| s.spawn(|| arena.alloc(5)).join().unwrap());
-    /// arena.drop_box(b);
-    /// assert!(arena.is_empty());
-    /// # });
-    /// ```
-    #[inline]
-    pub fn drop_box(&'id self, b: DropBox<'id, T>) {
-        self.ops().drop_box(b);
-    }
-
-    /// Moves the value out and reclaims its slot, as
-    /// [`LocalArena::box_to_inner`] does.
-    ///
-    /// ```
-    /// # drop_arena::SyncDropArena::with(|arena| {
-    /// let b = arena.alloc(String::from("kept"));
-    /// assert_eq!(arena.box_to_inner(b), "kept");
-    /// # });
-    /// ```
-    #[inline]
-    #[must_use = "the value is moved out and dropped at once; to drop it in place, use `drop_box`"]
-    pub fn box_to_inner(&'id self, b: DropBox<'id, T>) -> T {
-        self.ops().box_to_inner(b)
-    }
-
-    /// Reclaims the slot without running the value's destructor, as
-    /// [`LocalArena::free_without_dropping`] does.
-    ///
-    /// ```
-    /// # drop_arena::SyncDropArena::with(|arena| {
-    /// let b = arena.alloc(std::sync::Arc::new(()));
-    /// let arc = std::sync::Arc::clone(&b);
-    /// arena.free_without_dropping(b);
-    /// assert_eq!(std::sync::Arc::strong_count(&arc), 2); // the forgotten count
-    /// # });
-    /// ```
-    #[inline]
-    pub fn free_without_dropping(&'id self, b: DropBox<'id, T>) {
-        self.ops().free_without_dropping(b);
     }
 }
 
