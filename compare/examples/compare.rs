@@ -616,28 +616,36 @@ fn threads() -> Threads {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!("(above 1.00x, the first row is faster)\n");
-    type Run<'a> = Box<dyn Fn(&str) -> Tally + 'a>;
-    let jobs: [(String, &[&'static str], Run); 4] = [
+    // The variants named by strings, each run by `run` with its name.
+    fn named<'a>(
+        variants: &[&'static str],
+        run: impl Fn(&str) -> Tally + Copy + 'a,
+    ) -> Vec<(&'static str, Runner<'a>)> {
+        variants
+            .iter()
+            .map(|&v| (v, Box::new(move || run(v)) as Runner<'a>))
+            .collect()
+    }
+    let jobs: [(String, Vec<(&'static str, Runner)>); 4] = [
         (
             "threads 1: random add/drop on one thread".to_string(),
-            &ONE_THREAD,
-            Box::new(|v| random_add_drop(v, &RandomAddDrop::ORIGINAL)),
+            named(&ONE_THREAD, |v| {
+                random_add_drop(v, &RandomAddDrop::ORIGINAL)
+            }),
         ),
         (
             format!(
                 "threads 1: pairs, alloc + into_inner, {}k on one thread",
                 PAIRS / 1000
             ),
-            &ONE_THREAD,
-            Box::new(|v| pairs(v, PAIRS)),
+            named(&ONE_THREAD, |v| pairs(v, PAIRS)),
         ),
         (
             format!(
                 "threads 2: random add/drop ({}k steps) twice, per value, total",
                 churn_work.steps / 1000
             ),
-            &CHURN,
-            Box::new(|v| churn(v, &churn_work)),
+            named(&CHURN, |v| churn(v, &churn_work)),
         ),
         (
             format!(
@@ -645,34 +653,33 @@ fn threads() -> Threads {
                  sync_channel({CHANNEL_BOUND})",
                 HANDOFF_VALUES / 1000
             ),
-            &HANDOFF,
-            Box::new(|v| handoff(v, HANDOFF_VALUES)),
+            named(&HANDOFF, |v| handoff(v, HANDOFF_VALUES)),
         ),
     ];
     let mut results = Vec::new();
-    for (label, variants, run) in jobs {
-        let expected = run(variants[0]);
-        for v in &variants[1..] {
+    for (label, runners) in jobs {
+        let expected = runners[0].1();
+        for (name, run) in &runners[1..] {
             assert_eq!(
-                run(v),
+                run(),
                 expected,
-                "{label}: {v} and {} disagree",
-                variants[0]
+                "{label}: {name} and {} disagree",
+                runners[0].0
             );
         }
-        let mut best = vec![f64::INFINITY; variants.len()];
+        let mut best = vec![f64::INFINITY; runners.len()];
         for round in 0..ROUNDS {
-            for turn in 0..variants.len() {
-                let i = (round + turn) % variants.len();
-                best[i] = best[i].min(time_per_run(&|| run(variants[i]), expected));
+            for turn in 0..runners.len() {
+                let i = (round + turn) % runners.len();
+                best[i] = best[i].min(time_per_run(&runners[i].1, expected));
             }
         }
         let result = JobResult {
             label,
-            ns_per_value: variants
+            ns_per_value: runners
                 .iter()
                 .zip(&best)
-                .map(|(name, secs)| (*name, secs * 1e9 / expected.values as f64))
+                .map(|((name, _), secs)| (*name, secs * 1e9 / expected.values as f64))
                 .collect(),
         };
         println!(
