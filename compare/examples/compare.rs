@@ -24,6 +24,9 @@
 //! - `--check-goals` also checks the ratios against the goals of the
 //!   performance issue; with `--strict` too, a missed goal makes the exit
 //!   status 1 (off by default: on a shared machine, noise alone can miss one).
+//! - `--threads N` runs the threads section's N producers -> N consumers
+//!   table with N producer and N consumer threads (default 1), each
+//!   producer making the same number of values.
 //! - `once JOB PEER` runs the first workload whose name starts with `JOB`
 //!   once on the peer named `PEER`, for a profiler.
 //!
@@ -52,20 +55,33 @@ const MIN_ROUND: Duration = Duration::from_millis(4);
 const TREE_DEPTH: u32 = 14;
 
 const USAGE: &str = "\
-usage: compare [--svg PATH] [--check-goals [--strict]]
+usage: compare [--svg PATH] [--check-goals [--strict]] [--threads N]
        compare once JOB PEER
 
   --svg PATH      also write the ratios as an SVG bar chart to PATH
   --check-goals   also check the ratios against the performance issue's goals
   --strict        with --check-goals: exit with status 1 if a goal is missed
+  --threads N     N producers and N consumers in the threads section's
+                  N producers -> N consumers table (default 1)
   once JOB PEER   run the first workload whose name starts with JOB once on PEER";
 
 /// What the command line asked for.
-#[derive(Default)]
 struct Options {
     svg: Option<PathBuf>,
     check_goals: bool,
     strict: bool,
+    threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            svg: None,
+            check_goals: false,
+            strict: false,
+            threads: 1,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -85,6 +101,10 @@ fn main() -> ExitCode {
                 None => return usage("--svg needs a path"),
             },
             "--check-goals" => options.check_goals = true,
+            "--threads" => match args.next().map(|n| n.parse::<usize>()) {
+                Some(Ok(n)) if n > 0 => options.threads = n,
+                _ => return usage("--threads needs a number of threads, at least 1"),
+            },
             "--strict" => options.strict = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -111,7 +131,7 @@ fn main() -> ExitCode {
     let mut speed = Speed::default();
     for_each_job(&mut speed, TREE_DEPTH);
     let structures = structures();
-    let threads = threads();
+    let threads = threads(options.threads);
     memory();
     let mut status = ExitCode::SUCCESS;
     if options.check_goals {
@@ -595,14 +615,18 @@ const BOUNDED_MULTIPLE: usize = 4;
 /// `SyncDropArena` under threads (see `compare/src/threads.rs`), timed like
 /// the workloads: best of `ROUNDS`, variants taking turns, checksums that
 /// must agree; ratios are against the first variant, the `SyncDropArena`
-/// handle. Then the bounded-memory runs. Not in the verdict or the chart.
-fn threads() -> Threads {
+/// handle. The N producers -> N consumers table runs `producers` of each.
+/// Then the bounded-memory runs. Not in the verdict or the chart.
+fn threads(producers: usize) -> Threads {
     use drop_arena_compare::threads::{
-        BATCH, CHANNEL_BOUND, CHURN, HANDOFF, ONE_THREAD, bounded, churn, handoff, pairs,
-        random_add_drop,
+        BATCH, CHANNEL_BOUND, CHURN, HANDOFF, ONE_THREAD, XMALLOC_BATCH, Xmalloc, XmallocVariant,
+        bounded, churn, handoff, pairs, random_add_drop,
     };
     const PAIRS: u64 = 200_000;
     const HANDOFF_VALUES: u64 = 200_000;
+    // Per producer, so that each thread's share, and the time a run spends
+    // on work rather than on starting threads, stays the same as N grows.
+    const XMALLOC_VALUES: u64 = 200_000;
     // All-to-all blocks on a channel once per batch on each side, so it is
     // slower; 4M keeps it under a second.
     const BOUNDED_VALUES: [u64; 2] = [10_000_000, 4_000_000];
@@ -616,28 +640,37 @@ fn threads() -> Threads {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!("(above 1.00x, the first row is faster)\n");
-    type Run<'a> = Box<dyn Fn(&str) -> Tally + 'a>;
-    let jobs: [(String, &[&'static str], Run); 4] = [
+    // The variants named by strings, each run by `run` with its name.
+    fn named<'a>(
+        variants: &[&'static str],
+        run: impl Fn(&str) -> Tally + Copy + 'a,
+    ) -> Vec<(&'static str, Runner<'a>)> {
+        variants
+            .iter()
+            .map(|&v| (v, Box::new(move || run(v)) as Runner<'a>))
+            .collect()
+    }
+    let xmalloc = &Xmalloc::new(producers, XMALLOC_VALUES * producers as u64);
+    let jobs: [(String, Vec<(&'static str, Runner)>); 5] = [
         (
             "threads 1: random add/drop on one thread".to_string(),
-            &ONE_THREAD,
-            Box::new(|v| random_add_drop(v, &RandomAddDrop::ORIGINAL)),
+            named(&ONE_THREAD, |v| {
+                random_add_drop(v, &RandomAddDrop::ORIGINAL)
+            }),
         ),
         (
             format!(
                 "threads 1: pairs, alloc + into_inner, {}k on one thread",
                 PAIRS / 1000
             ),
-            &ONE_THREAD,
-            Box::new(|v| pairs(v, PAIRS)),
+            named(&ONE_THREAD, |v| pairs(v, PAIRS)),
         ),
         (
             format!(
                 "threads 2: random add/drop ({}k steps) twice, per value, total",
                 churn_work.steps / 1000
             ),
-            &CHURN,
-            Box::new(|v| churn(v, &churn_work)),
+            named(&CHURN, |v| churn(v, &churn_work)),
         ),
         (
             format!(
@@ -645,34 +678,44 @@ fn threads() -> Threads {
                  sync_channel({CHANNEL_BOUND})",
                 HANDOFF_VALUES / 1000
             ),
-            &HANDOFF,
-            Box::new(|v| handoff(v, HANDOFF_VALUES)),
+            named(&HANDOFF, |v| handoff(v, HANDOFF_VALUES)),
+        ),
+        (
+            format!(
+                "threads 4: N producers -> N consumers, N = {producers}, {}k values per producer in \
+                 Vecs of {XMALLOC_BATCH}, round robin over sync_channel({CHANNEL_BOUND})s",
+                XMALLOC_VALUES / 1000
+            ),
+            XmallocVariant::ALL
+                .iter()
+                .map(|&v| (v.name(), Box::new(move || xmalloc.run(v)) as Runner))
+                .collect(),
         ),
     ];
     let mut results = Vec::new();
-    for (label, variants, run) in jobs {
-        let expected = run(variants[0]);
-        for v in &variants[1..] {
+    for (label, runners) in jobs {
+        let expected = runners[0].1();
+        for (name, run) in &runners[1..] {
             assert_eq!(
-                run(v),
+                run(),
                 expected,
-                "{label}: {v} and {} disagree",
-                variants[0]
+                "{label}: {name} and {} disagree",
+                runners[0].0
             );
         }
-        let mut best = vec![f64::INFINITY; variants.len()];
+        let mut best = vec![f64::INFINITY; runners.len()];
         for round in 0..ROUNDS {
-            for turn in 0..variants.len() {
-                let i = (round + turn) % variants.len();
-                best[i] = best[i].min(time_per_run(&|| run(variants[i]), expected));
+            for turn in 0..runners.len() {
+                let i = (round + turn) % runners.len();
+                best[i] = best[i].min(time_per_run(&runners[i].1, expected));
             }
         }
         let result = JobResult {
             label,
-            ns_per_value: variants
+            ns_per_value: runners
                 .iter()
                 .zip(&best)
-                .map(|(name, secs)| (*name, secs * 1e9 / expected.values as f64))
+                .map(|((name, _), secs)| (*name, secs * 1e9 / expected.values as f64))
                 .collect(),
         };
         println!(
@@ -688,7 +731,7 @@ fn threads() -> Threads {
     }
 
     println!(
-        "threads 4: bounded memory, {}M and {}M values through one SyncDropArena (handles)",
+        "threads 5: bounded memory, {}M and {}M values through one SyncDropArena (handles)",
         BOUNDED_VALUES[0] / 1_000_000,
         BOUNDED_VALUES[1] / 1_000_000
     );

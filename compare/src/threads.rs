@@ -11,7 +11,12 @@
 //!    `std::sync::mpsc::sync_channel` of [`CHANNEL_BOUND`] batches, the same
 //!    for every variant, so that the channel (one send per 64 values) is not
 //!    what is measured.
-//! 4. **Bounded memory** ([`bounded`]): millions of values through
+//! 4. **N producers -> N consumers** ([`Xmalloc`]), as in mimalloc-bench's
+//!    xmalloc-test: each producer allocates batches of [`XMALLOC_BATCH`] and
+//!    sends each whole batch to the next consumer in turn, which reclaims
+//!    it; beside the allocators, the same handoff of objects made before the
+//!    run, with no allocation at all.
+//! 5. **Bounded memory** ([`bounded`]): millions of values through
 //!    producer -> consumer and through an exchange between two threads, with
 //!    the arena's capacity against the peak live set.
 //!
@@ -34,6 +39,11 @@ use crate::{Pool, Tally, Workload};
 pub const BATCH: usize = 64;
 /// Messages a channel holds before `send` blocks.
 pub const CHANNEL_BOUND: usize = 16;
+/// Boxes per batch in [`Xmalloc`]: four of `SyncDropArena`'s magazines, so
+/// that a batch spans several handovers between threads, and the channel
+/// costs each value a quarter of what it costs in the producer -> consumer
+/// run.
+pub const XMALLOC_BATCH: usize = 256;
 
 /// The variants of the one-thread measurements; ratios are against the
 /// first.
@@ -217,6 +227,27 @@ impl<'id> Owner for SyncArena<'id> {
     }
 }
 
+/// A `SyncDropArena` through its `std` methods: every call finds the
+/// thread's cache itself.
+struct SyncStd<'id>(&'id SyncDropArena<'id, Triple>);
+
+impl<'id> Owner for SyncStd<'id> {
+    type Local = ();
+    type Boxed = DropBox<'id, Triple>;
+
+    fn local(&self) {}
+
+    #[inline]
+    fn alloc(&self, _: &(), value: Triple) -> Self::Boxed {
+        self.0.alloc(value)
+    }
+
+    #[inline]
+    fn reclaim(&self, _: &(), boxed: Self::Boxed) -> Triple {
+        self.0.box_to_inner(boxed)
+    }
+}
+
 /// A `DropArena` behind a `Mutex`, locked for each allocation and each
 /// reclaim, as a user would share it. `Mutex<DropArena>` is `Sync` because
 /// `DropArena` is `Send`, and its boxes are `Send`. But `alloc` and
@@ -236,6 +267,19 @@ impl<'id> LockedArena<'id> {
         let arena = unsafe { &*arena };
         f(arena)
     }
+}
+
+/// Runs `f` on a fresh, empty `Mutex<DropArena>`.
+fn with_locked_arena<R>(f: impl for<'id> FnOnce(&'id LockedArena<'id>) -> R) -> R {
+    // Declared before the guard, as `DropArena::new` asks.
+    #[expect(
+        clippy::needless_late_init,
+        reason = "the arena must outlive the guard"
+    )]
+    let storage;
+    make_guard!(guard);
+    storage = LockedArena(Mutex::new(DropArena::new(guard)));
+    f(&storage)
 }
 
 impl<'id> Owner for &'id LockedArena<'id> {
@@ -316,6 +360,33 @@ impl Owner for ByValue {
     }
 }
 
+/// For scale in [`Xmalloc`], no allocator at all: the objects were made
+/// before the run, and the batches carry references to them, 8 bytes each
+/// like the other variants' owners. The producers only pick the object; the
+/// consumers read it, as the others do. What the batches, the channels and
+/// the threads cost, with no allocation in them and no object written
+/// during the run.
+struct Preallocated<'a>(&'a [Triple]);
+
+impl<'a> Owner for Preallocated<'a> {
+    type Local = ();
+    type Boxed = &'a Triple;
+
+    fn local(&self) {}
+
+    #[inline]
+    fn alloc(&self, _: &(), value: Triple) -> &'a Triple {
+        // Value `i` is `Triple::make(i)`, whose first word is `i`, and
+        // object `i` was made from it.
+        &self.0[value[0]]
+    }
+
+    #[inline]
+    fn reclaim(&self, _: &(), object: &'a Triple) -> Triple {
+        *object
+    }
+}
+
 /// sharded-slab's `Pool`: values are created in place and named by keys;
 /// `clear` gives the slot back (from any thread).
 struct ShardedPool(sharded_slab::Pool<Option<Triple>>);
@@ -359,10 +430,17 @@ impl Live {
     }
 }
 
-/// Allocates the batch of values `first..first + BATCH` (fewer at the end).
-fn make_batch<O: Owner>(owner: &O, local: &O::Local, first: u64, end: u64) -> Vec<O::Boxed> {
-    let mut batch = Vec::with_capacity(BATCH);
-    for i in first..end.min(first + BATCH as u64) {
+/// Allocates the batch of values `first..first + len`, or fewer if `end`
+/// comes first.
+fn make_batch<O: Owner>(
+    owner: &O,
+    local: &O::Local,
+    first: u64,
+    len: usize,
+    end: u64,
+) -> Vec<O::Boxed> {
+    let mut batch = Vec::with_capacity(len);
+    for i in first..end.min(first + len as u64) {
         batch.push(owner.alloc(local, Triple::make(i)));
     }
     batch
@@ -384,7 +462,8 @@ fn handoff_on<O: Owner>(owner: &O, values: u64, live: &Live) -> Tally {
             let local = owner.local();
             for first in (0..values).step_by(BATCH) {
                 live.add(BATCH);
-                tx.send(make_batch(owner, &local, first, values)).unwrap();
+                tx.send(make_batch(owner, &local, first, BATCH, values))
+                    .unwrap();
             }
         });
         s.spawn(move || {
@@ -410,23 +489,151 @@ pub fn handoff(variant: &str, values: u64) -> Tally {
         "SyncDropArena (handles)" => {
             SyncDropArena::with(|arena| handoff_on(&SyncArena(arena), values, &live))
         }
-        "Mutex<DropArena>" => {
-            // Declared before the guard, as `DropArena::new` asks.
-            #[expect(
-                clippy::needless_late_init,
-                reason = "the arena must outlive the guard"
-            )]
-            let storage;
-            make_guard!(guard);
-            storage = LockedArena(Mutex::new(DropArena::new(guard)));
-            handoff_on(&&storage, values, &live)
-        }
+        "Mutex<DropArena>" => with_locked_arena(|arena| handoff_on(&arena, values, &live)),
         "Box (mimalloc)" => handoff_on(&Mimalloc, values, &live),
         "Box (system)" => handoff_on(&SystemBox, values, &live),
         "sharded-slab Pool" => handoff_on(&ShardedPool(sharded_slab::Pool::new()), values, &live),
         "no allocator (by value)" => handoff_on(&ByValue, values, &live),
         _ => unreachable!("no variant {variant}"),
     }
+}
+
+/// The variants of [`Xmalloc`], in the table's order; ratios are against
+/// the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XmallocVariant {
+    /// One `SyncDropArena`, each thread through its own [`LocalArena`].
+    Handles,
+    /// One `SyncDropArena` through its `std` methods.
+    StdPath,
+    /// One `DropArena` behind a `Mutex`.
+    LockedDropArena,
+    /// `Box` on mimalloc.
+    MimallocBox,
+    /// `Box` on the system allocator.
+    SystemBox,
+    /// One sharded-slab `Pool`.
+    ShardedSlabPool,
+    /// No allocator: references to objects made before the run.
+    Preallocated,
+}
+
+impl XmallocVariant {
+    /// Every variant, in the table's order.
+    pub const ALL: [Self; 7] = [
+        Self::Handles,
+        Self::StdPath,
+        Self::LockedDropArena,
+        Self::MimallocBox,
+        Self::SystemBox,
+        Self::ShardedSlabPool,
+        Self::Preallocated,
+    ];
+
+    /// What the table calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Handles => "SyncDropArena (handles)",
+            Self::StdPath => "SyncDropArena (std)",
+            Self::LockedDropArena => "Mutex<DropArena>",
+            Self::MimallocBox => "Box (mimalloc)",
+            Self::SystemBox => "Box (system)",
+            Self::ShardedSlabPool => "sharded-slab Pool",
+            Self::Preallocated => "no allocator (prealloc)",
+        }
+    }
+}
+
+/// (4) N producers -> N consumers, as in mimalloc-bench's xmalloc-test:
+/// `threads` producers allocate the values `0..values` between them, in
+/// batches of [`XMALLOC_BATCH`] (producer `p` makes batches `p`, `p +
+/// threads`, ...), and send each whole batch to one of `threads` consumers,
+/// in turn, over a `sync_channel` of [`CHANNEL_BOUND`] batches per
+/// consumer; the consumers reclaim them.
+pub struct Xmalloc {
+    threads: usize,
+    values: u64,
+    /// The objects of [`XmallocVariant::Preallocated`], made once here so
+    /// that no run pays for them.
+    objects: Vec<Triple>,
+}
+
+impl Xmalloc {
+    /// `threads` producers and as many consumers (at least one each), for
+    /// `values` values a run.
+    pub fn new(threads: usize, values: u64) -> Self {
+        assert!(threads > 0, "at least one producer and one consumer");
+        Xmalloc {
+            threads,
+            values,
+            objects: (0..values).map(Triple::make).collect(),
+        }
+    }
+
+    /// One run on `variant`.
+    pub fn run(&self, variant: XmallocVariant) -> Tally {
+        let (threads, values) = (self.threads, self.values);
+        match variant {
+            XmallocVariant::Handles => {
+                SyncDropArena::with(|arena| xmalloc_on(&SyncArena(arena), threads, values))
+            }
+            XmallocVariant::StdPath => {
+                SyncDropArena::with(|arena| xmalloc_on(&SyncStd(arena), threads, values))
+            }
+            XmallocVariant::LockedDropArena => {
+                with_locked_arena(|arena| xmalloc_on(&arena, threads, values))
+            }
+            XmallocVariant::MimallocBox => xmalloc_on(&Mimalloc, threads, values),
+            XmallocVariant::SystemBox => xmalloc_on(&SystemBox, threads, values),
+            XmallocVariant::ShardedSlabPool => {
+                xmalloc_on(&ShardedPool(sharded_slab::Pool::new()), threads, values)
+            }
+            XmallocVariant::Preallocated => {
+                xmalloc_on(&Preallocated(&self.objects), threads, values)
+            }
+        }
+    }
+}
+
+/// One run of [`Xmalloc`] on `owner`.
+fn xmalloc_on<O: Owner>(owner: &O, threads: usize, values: u64) -> Tally {
+    let batches = values.div_ceil(XMALLOC_BATCH as u64);
+    let (senders, receivers): (Vec<_>, Vec<_>) = (0..threads)
+        .map(|_| mpsc::sync_channel::<Vec<O::Boxed>>(CHANNEL_BOUND))
+        .unzip();
+    let checksum = thread::scope(|s| {
+        let consumers: Vec<_> = receivers
+            .into_iter()
+            .map(|rx| {
+                s.spawn(move || {
+                    let local = owner.local();
+                    rx.into_iter().fold(0u64, |sum, batch| {
+                        sum.wrapping_add(reclaim_batch(owner, &local, batch))
+                    })
+                })
+            })
+            .collect();
+        for producer in 0..threads {
+            let senders = senders.clone();
+            s.spawn(move || {
+                let local = owner.local();
+                let mine = (producer as u64..batches).step_by(threads);
+                for (turn, b) in mine.enumerate() {
+                    let first = b * XMALLOC_BATCH as u64;
+                    let batch = make_batch(owner, &local, first, XMALLOC_BATCH, values);
+                    // Each producer starts at its own consumer, so that
+                    // they do not all queue at the first.
+                    senders[(producer + turn) % threads].send(batch).unwrap();
+                }
+            });
+        }
+        // The consumers stop once every producer has dropped its senders.
+        drop(senders);
+        consumers
+            .into_iter()
+            .fold(0u64, |sum, c| sum.wrapping_add(c.join().unwrap()))
+    });
+    Tally { checksum, values }
 }
 
 /// All-to-all between two threads: each allocates half of `0..values` and
@@ -442,7 +649,7 @@ fn exchange_on<O: Owner>(owner: &O, values: u64, live: &Live) -> Tally {
             let mut checksum = 0u64;
             for first in range.clone().step_by(BATCH) {
                 live.add(BATCH);
-                tx.send(make_batch(owner, &local, first, range.end))
+                tx.send(make_batch(owner, &local, first, BATCH, range.end))
                     .unwrap();
                 let batch = rx.recv().unwrap();
                 checksum = checksum.wrapping_add(reclaim_batch(owner, &local, batch));
@@ -478,7 +685,7 @@ pub struct Bounded {
     pub elapsed: Duration,
 }
 
-/// (4) `values` values through producer -> consumer (`exchange == false`)
+/// (5) `values` values through producer -> consumer (`exchange == false`)
 /// or all-to-all exchange between two threads (`exchange == true`) on one
 /// `SyncDropArena`, through handles.
 pub fn bounded(values: u64, exchange: bool) -> Bounded {
@@ -529,6 +736,13 @@ mod tests {
         assert!(churn.iter().all(|t| *t == churn[0]), "{churn:?}");
         for v in HANDOFF {
             assert_eq!(handoff(v, 10_001), expected(10_001), "{v}");
+        }
+        // 40 batches, the last one short: uneven between 3 producers.
+        for threads in 1..=3 {
+            let xmalloc = Xmalloc::new(threads, 10_001);
+            for v in XmallocVariant::ALL {
+                assert_eq!(xmalloc.run(v), expected(10_001), "{v:?} on {threads}");
+            }
         }
         for exchange in [false, true] {
             let b = bounded(100_000, exchange);
