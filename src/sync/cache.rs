@@ -1,7 +1,7 @@
 //! The slot cache: [`SlotCache`], one handle's (or one thread's) private
 //! slots, refilled from and flushed to the [`Depot`] a magazine at a time;
 //! [`Caches`], the list that keeps every slot cache of an arena, whose
-//! counts `len` sums; and [`CacheRef`], a cache with its depot, the slot
+//! counts `SyncDropArena::len` sums; and [`CacheRef`], a cache with its depot, the slot
 //! source the value-level operations (`crate::ops`) run on for both the
 //! handle and the arena's `std` methods.
 
@@ -31,34 +31,35 @@ use crate::sanitizer;
 /// A cache belongs to one arena: its `Depot<T>` and `Caches`. Every method
 /// that takes a depot must be given that one (their safety contract). Only
 /// the one holder that claimed the cache (see [`Caches`]) calls its methods
-/// or touches its `Cell`s; other threads read only `len`, and the list
-/// fields.
+/// or touches its `Cell`s; other threads read only `net_taken`, and the
+/// list fields.
 ///
 /// 1. **Free list.** `free` heads a null-terminated list of free slots of
 ///    the depot's chunks, linked through `next`, owned by this cache alone:
 ///    no other thread reads or writes them (the `Depot` invariant 2). Its
-///    length is `base - len` (modulo `usize`), so that taking or giving
-///    back a slot updates one number, `len`, instead of two.
+///    length is `empty_at - net_taken` (modulo `usize`): `empty_at` is what
+///    `net_taken` will be once every slot on the list is taken. Popping or
+///    pushing a slot then moves one number, `net_taken`, instead of two.
 /// 2. **Fresh run.** `fresh..fresh_end` are fresh slots of one chunk,
 ///    claimed by this cache alone.
-/// 3. **Count.** `len` is the slots this cache put in use minus those
-///    given back through it, modulo `usize`: a cache that reclaims boxes
-///    from other threads counts below zero, and the sum over all caches is
-///    still exact. Only the holder writes it.
+/// 3. **Count.** `net_taken` is the slots taken through this cache minus
+///    those given back through it, modulo `usize`: a cache that reclaims
+///    boxes from other threads goes below zero, and the sum over all caches
+///    is still the number in use. Only the holder writes it.
 /// 4. **Released empty.** A cache that no one holds has an empty free list
 ///    and fresh run.
 ///
-/// For a zero-sized `T` the list and run stay empty and only `len` moves
-/// (`base` is then meaningless).
+/// For a zero-sized `T` the list and run stay empty and only `net_taken`
+/// moves (`empty_at` is then meaningless).
 ///
 /// Aligned to 128 bytes (two cache lines, which x86 prefetches in pairs),
 /// so that two threads' caches never share a line: each writes its own on
 /// every operation.
 #[repr(align(128))]
 pub(crate) struct SlotCache {
-    len: AtomicUsize,
+    net_taken: AtomicUsize,
     free: Cell<*mut ()>,
-    base: Cell<usize>,
+    empty_at: Cell<usize>,
     fresh: Cell<*mut ()>,
     fresh_end: Cell<*mut ()>,
     /// Set while a handle or thread holds the cache.
@@ -69,30 +70,38 @@ pub(crate) struct SlotCache {
 }
 
 impl SlotCache {
-    /// The count, as last written by the holder (or, read by the holder,
-    /// its own last write).
+    /// The count (invariant 3), as last written by the holder (or, read by
+    /// the holder, its own last write).
     #[inline]
-    fn len(&self) -> usize {
-        self.len.load(Ordering::Relaxed)
+    fn net_taken(&self) -> usize {
+        self.net_taken.load(Ordering::Relaxed)
     }
 
-    /// Adds `delta` (modulo `usize`) to the count and returns the new
-    /// count.
-    ///
-    /// A load and a store, not a read-modify-write: only the holder writes
-    /// `len` (invariant 3), so no update is lost, and the hot path has no
-    /// atomic read-modify-write.
+    /// Counts one slot taken and returns the new count.
     #[inline]
-    fn count(&self, delta: usize) -> usize {
-        let len = self.len().wrapping_add(delta);
-        self.len.store(len, Ordering::Relaxed);
-        len
+    fn count_taken(&self) -> usize {
+        self.set_net_taken(self.net_taken().wrapping_add(1))
+    }
+
+    /// Counts one slot given back and returns the new count.
+    #[inline]
+    fn count_given_back(&self) -> usize {
+        self.set_net_taken(self.net_taken().wrapping_sub(1))
+    }
+
+    /// A store, not a read-modify-write: only the holder writes `net_taken`
+    /// (invariant 3), so no update is lost, and the hot path has no atomic
+    /// read-modify-write.
+    #[inline]
+    fn set_net_taken(&self, count: usize) -> usize {
+        self.net_taken.store(count, Ordering::Relaxed);
+        count
     }
 
     /// The length of the free list (invariant 1).
     #[inline]
     fn free_len(&self) -> usize {
-        self.base.get().wrapping_sub(self.len())
+        self.empty_at.get().wrapping_sub(self.net_taken())
     }
 
     #[inline]
@@ -105,7 +114,7 @@ impl SlotCache {
     fn set_free<T>(&self, head: Link<T>, len: usize) {
         self.free
             .set(head.map_or(ptr::null_mut(), |slot| slot.as_ptr().cast()));
-        self.base.set(len.wrapping_add(self.len()));
+        self.empty_at.set(len.wrapping_add(self.net_taken()));
     }
 
     /// Puts one slot in use and returns it, uninitialized. Nobody else is
@@ -117,7 +126,7 @@ impl SlotCache {
     #[inline]
     pub(crate) unsafe fn take_slot<T>(&self, depot: &Depot<T>) -> NonNull<T> {
         if size_of::<T>() == 0 {
-            self.count(1);
+            self.count_taken();
             return NonNull::dangling();
         }
         match self.free_head::<T>() {
@@ -128,8 +137,9 @@ impl SlotCache {
                 let next = unsafe { (*slot.as_ptr()).next };
                 self.free
                     .set(next.map_or(ptr::null_mut(), |next| next.as_ptr().cast()));
-                // One slot fewer on the list, one more in use: `base` stays.
-                self.count(1);
+                // One slot fewer on the list, one more taken: `empty_at`
+                // stays.
+                self.count_taken();
                 slot.cast()
             }
             // SAFETY: forwarded from the caller.
@@ -171,9 +181,9 @@ impl SlotCache {
         // past its first slot is at most its end (invariant 2).
         self.fresh.set(unsafe { slot.add(1) }.cast());
         sanitizer::unpoison(slot);
-        // One more in use, the free list (empty) unchanged.
-        self.count(1);
-        self.base.set(self.base.get().wrapping_add(1));
+        // One more taken, the free list (empty) unchanged.
+        self.count_taken();
+        self.empty_at.set(self.empty_at.get().wrapping_add(1));
         // SAFETY: a run starts at a chunk's slice pointer, never null.
         unsafe { NonNull::new_unchecked(slot) }
     }
@@ -189,7 +199,7 @@ impl SlotCache {
         sanitizer::unpoison(head.as_ptr());
         // SAFETY: the caller promises a free slot, ours alone.
         let next = unsafe { (*head.as_ptr()).next };
-        self.count(1);
+        self.count_taken();
         self.set_free(next, len - 1);
         head
     }
@@ -212,9 +222,9 @@ impl SlotCache {
         if size_of::<T>() != 0 {
             depot.assert_owns(slot);
         }
-        // One fewer in use, and (below) one more on the free list: `base`
-        // stays.
-        let count = self.count(0usize.wrapping_sub(1));
+        // One fewer taken, and (below) one more on the free list:
+        // `empty_at` stays.
+        let net_taken = self.count_given_back();
         if size_of::<T>() == 0 {
             return;
         }
@@ -223,7 +233,7 @@ impl SlotCache {
         unsafe { (*slot.as_ptr()).next = self.free_head() };
         sanitizer::poison(slot.as_ptr());
         self.free.set(slot.as_ptr().cast());
-        if self.base.get().wrapping_sub(count) > 2 * MAGAZINE {
+        if self.empty_at.get().wrapping_sub(net_taken) > 2 * MAGAZINE {
             // SAFETY: forwarded from the caller.
             unsafe { self.flush_magazine(depot) };
         }
@@ -347,9 +357,9 @@ impl Caches {
             at = cache.next_cache;
         }
         let cache = NonNull::from(Box::leak(Box::new(SlotCache {
-            len: AtomicUsize::new(0),
+            net_taken: AtomicUsize::new(0),
             free: Cell::new(ptr::null_mut()),
-            base: Cell::new(0),
+            empty_at: Cell::new(0),
             fresh: Cell::new(ptr::null_mut()),
             fresh_end: Cell::new(ptr::null_mut()),
             claimed: AtomicBool::new(true),
@@ -394,7 +404,7 @@ impl Caches {
         while let Some(cache) = NonNull::new(at) {
             // SAFETY: as in `claim`.
             let cache = unsafe { cache.as_ref() };
-            sum = sum.wrapping_add(cache.len());
+            sum = sum.wrapping_add(cache.net_taken());
             at = cache.next_cache;
         }
         sum
