@@ -384,7 +384,7 @@ unsafe impl<T> SlotSource for &RawArena<T> {
 
     #[inline]
     unsafe fn give_back_slot(self, slot: NonNull<T>) {
-        // SAFETY: forwarded from the caller.
+        // SAFETY: the trait's contract on `slot` is `RawArena`'s.
         unsafe { RawArena::give_back_slot(self, slot) }
     }
 }

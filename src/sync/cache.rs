@@ -10,7 +10,7 @@ use core::cell::Cell;
 use core::ptr::{self, NonNull};
 
 use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
-use super::depot::{Depot, Link, MAGAZINE, Refill, nth_slot};
+use super::depot::{Depot, Link, MAGAZINE, Refill, cut_after, nth_slot};
 use crate::ops::SlotSource;
 use crate::raw::{self, Slot};
 use crate::sanitizer;
@@ -142,7 +142,8 @@ impl SlotCache {
                 self.count_taken();
                 slot.cast()
             }
-            // SAFETY: forwarded from the caller.
+            // SAFETY: `depot` is our arena's (this function's contract), and
+            // the free list is empty.
             None => unsafe { self.take_slot_slow(depot) }.cast(),
         }
     }
@@ -168,7 +169,8 @@ impl SlotCache {
                 return unsafe { self.pop_refilled(head, MAGAZINE) };
             }
             match depot.refill() {
-                // SAFETY: as above, for the loose list.
+                // SAFETY: a free list of the depot's slots, now ours alone
+                // (`Depot::refill`), and ours is still empty.
                 Refill::Free { head, len } => return unsafe { self.pop_refilled(head, len) },
                 Refill::Fresh { start, end } => {
                     self.fresh.set(start.as_ptr().cast());
@@ -234,7 +236,8 @@ impl SlotCache {
         sanitizer::poison(slot.as_ptr());
         self.free.set(slot.as_ptr().cast());
         if self.empty_at.get().wrapping_sub(net_taken) > 2 * MAGAZINE {
-            // SAFETY: forwarded from the caller.
+            // SAFETY: `depot` is our arena's (this function's contract), and
+            // the list holds more than two magazines.
             unsafe { self.flush_magazine(depot) };
         }
     }
@@ -251,13 +254,9 @@ impl SlotCache {
     unsafe fn flush_magazine<T>(&self, depot: &Depot<T>) {
         let len = self.free_len();
         let head = self.free_head::<T>().expect("flushing an empty free list");
-        // SAFETY: the list is ours and has at least MAGAZINE slots
-        // (invariant 1, the caller's promise).
-        let tail = unsafe { nth_slot(head, MAGAZINE) };
-        // SAFETY: as above.
-        let rest = unsafe { raw::read_next(tail) };
-        // SAFETY: as above: the tail is ours.
-        unsafe { raw::write_next(tail, None) };
+        // SAFETY: the list is ours (invariant 1) and has at least MAGAZINE
+        // slots (this function's contract).
+        let (tail, rest) = unsafe { cut_after(head, MAGAZINE) };
         self.set_free(rest, len - MAGAZINE);
         // SAFETY: `head..=tail` is now a magazine, detached from our list,
         // ours alone, and of the depot's chunks.
@@ -289,7 +288,8 @@ impl SlotCache {
         self.fresh.set(ptr::null_mut());
         self.fresh_end.set(ptr::null_mut());
         while self.free_len() >= MAGAZINE {
-            // SAFETY: forwarded from the caller; the list is long enough.
+            // SAFETY: `depot` is our arena's (this function's contract), and
+            // the list holds a magazine.
             unsafe { self.flush_magazine(depot) };
         }
         let len = self.free_len();
@@ -322,7 +322,8 @@ pub(crate) struct Caches {
 // access only loads the list and the caches' atomics; a cache's `Cell`s are
 // touched only by its one holder (invariant 2), on one thread at a time.
 unsafe impl Send for Caches {}
-// SAFETY: as above.
+// SAFETY: the `Send` argument above covers shared access too: it names
+// everything shared access touches.
 unsafe impl Sync for Caches {}
 
 impl Caches {
@@ -471,7 +472,8 @@ unsafe impl<T> SlotSource for CacheRef<'_, T> {
 
     #[inline]
     unsafe fn give_back_slot(self, slot: NonNull<T>) {
-        // SAFETY: forwarded from the caller; the cache belongs to the depot.
+        // SAFETY: the cache belongs to the depot (the `CacheRef` invariant),
+        // and the trait's contract on `slot` is the cache's.
         unsafe { self.cache.give_back_slot(self.depot, slot) };
     }
 }

@@ -246,7 +246,8 @@ impl<T> Depot<T> {
             // magazine's tail. So its links are read by us alone
             // (invariant 2), and they are visible (the Acquire above).
             let tail = unsafe { nth_slot(head, MAGAZINE) };
-            // SAFETY: as above: the tail's link names the magazine below.
+            // SAFETY: the tail is the same magazine's, read under the same
+            // lock: its link names the magazine below.
             let below = unsafe { raw::read_next(tail) };
             // Nobody else pops, so if the top is still `head`, `below` is
             // still the magazine under it: no ABA. A failure means a push.
@@ -427,14 +428,11 @@ impl<T> Depot<T> {
         chunks.loose_len += len;
         while chunks.loose_len >= MAGAZINE {
             let head = chunks.loose.expect("loose_len counts a slot");
-            // SAFETY: the loose list is ours and holds at least MAGAZINE
-            // slots.
-            let tail = unsafe { nth_slot(head, MAGAZINE) };
-            // SAFETY: as above.
-            chunks.loose = unsafe { raw::read_next(tail) };
+            // SAFETY: the loose list is ours under the lock and holds at
+            // least MAGAZINE slots.
+            let (tail, rest) = unsafe { cut_after(head, MAGAZINE) };
+            chunks.loose = rest;
             chunks.loose_len -= MAGAZINE;
-            // SAFETY: as above.
-            unsafe { raw::write_next(tail, None) };
             // SAFETY: `head..=tail` is a whole magazine, detached, ours.
             unsafe { self.put_magazine(head, tail) };
         }
@@ -540,6 +538,23 @@ pub(crate) unsafe fn nth_slot<T>(head: NonNull<Slot<T>>, n: usize) -> NonNull<Sl
     slot
 }
 
+/// Cuts a free list after its `n`-th slot (`n >= 1`): returns that slot,
+/// now the null-terminated tail of the first `n`, and the rest of the list.
+///
+/// # Safety
+///
+/// As for [`nth_slot`]: the caller owns the list's first `n` slots
+/// exclusively, and the list has at least `n` slots.
+pub(crate) unsafe fn cut_after<T>(head: NonNull<Slot<T>>, n: usize) -> (NonNull<Slot<T>>, Link<T>) {
+    // SAFETY: the caller's promise, which covers the tail's link too.
+    unsafe {
+        let tail = nth_slot(head, n);
+        let rest = raw::read_next(tail);
+        raw::write_next(tail, None);
+        (tail, rest)
+    }
+}
+
 /// Links the `n >= 1` slots from `head` on, in address order, into a
 /// null-terminated free list, and returns its tail.
 ///
@@ -556,7 +571,7 @@ unsafe fn link_run<T>(head: NonNull<Slot<T>>, n: usize) -> NonNull<Slot<T>> {
         unsafe { raw::write_next(tail, Some(next)) };
         tail = next;
     }
-    // SAFETY: as above.
+    // SAFETY: the last of the `n`, ours and empty too.
     unsafe { raw::write_next(tail, None) };
     tail
 }

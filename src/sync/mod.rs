@@ -408,7 +408,7 @@ impl<'id, T> SyncDropArena<'id, T> {
     /// No other thread uses the arena meanwhile.
     #[cfg(all(test, not(loom)))]
     pub(crate) unsafe fn count_idle(&self) -> (usize, usize) {
-        // SAFETY: forwarded from the caller.
+        // SAFETY: the same contract, for the arena's depot.
         unsafe { self.depot.count_idle() }
     }
 }

@@ -133,8 +133,8 @@ impl<'id, T> SyncDropArena<'id, T> {
         // reaches (SAFETY.md, "The `std` path"), and caches live as long as
         // the arena.
         let cache = unsafe { held.0.as_ref() };
-        // SAFETY: as above: this thread's cache of this arena, alive until
-        // the arena drops.
+        // SAFETY: `cache` is this thread's cache of this arena (just above),
+        // which lives until the arena drops, as `set` requires.
         unsafe { set(self.id, cache) };
         cache
     }
