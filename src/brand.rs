@@ -91,6 +91,17 @@ macro_rules! make_arena {
 /// assert_eq!(sum, 3);
 /// assert!(arena.is_empty());
 /// ```
+///
+/// `make_sync_arena!(name, capacity)` reserves room for `capacity` values up
+/// front, as [`SyncDropArena::reserve`](crate::SyncDropArena::reserve) does.
+///
+/// ```
+/// drop_arena::make_sync_arena!(arena, 1000);
+/// assert!(arena.capacity() >= 1000);
+/// let local = arena.local();
+/// let b = local.alloc(7u64);
+/// # local.drop_box(b);
+/// ```
 #[macro_export]
 macro_rules! make_sync_arena {
     ($name:ident) => {
@@ -98,5 +109,9 @@ macro_rules! make_sync_arena {
         $crate::make_guard!(guard);
         storage = $crate::SyncDropArena::new(guard);
         let $name = &storage;
+    };
+    ($name:ident, $capacity:expr) => {
+        $crate::make_sync_arena!($name);
+        $name.reserve($capacity);
     };
 }
