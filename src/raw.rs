@@ -110,6 +110,153 @@ pub(crate) unsafe fn write_next<T>(slot: NonNull<Slot<T>>, next: Option<NonNull<
     sanitizer::poison(slot.as_ptr());
 }
 
+/// A link in a free list: the next free slot, or none.
+pub(crate) type Link<T> = Option<NonNull<Slot<T>>>;
+
+/// The slots a slot source hands out next, the fast path that `RawArena`
+/// and each of `SyncDropArena`'s slot caches share: a stack of free slots,
+/// the **free list**, linked through their `next` fields and reused last
+/// in, first out, over a **fresh run** `fresh..fresh_end` of one chunk.
+/// What to do when both are empty, and what to count, is the owner's.
+///
+/// The pointers are stored untyped (each a `*mut Slot<T>` of the owner's
+/// `T`) so that a slot cache, which holds one, need not mention `T` (see
+/// `SlotCache`). So every method that touches a slot is generic over `T`,
+/// and unsafe: the caller names its own `T`.
+///
+/// # Invariants
+///
+/// The owner keeps these, and the methods' contracts say how:
+///
+/// 1. **Free list.** `free` heads a null-terminated list of free slots of
+///    live chunks, owned by the stack's owner alone.
+/// 2. **Fresh run.** `fresh..fresh_end` are fresh slots of one live chunk,
+///    owned by the stack's owner alone; both null before the first run.
+pub(crate) struct SlotStack {
+    free: Cell<*mut ()>,
+    fresh: Cell<*mut ()>,
+    fresh_end: Cell<*mut ()>,
+}
+
+impl SlotStack {
+    /// Empty: no free list, no fresh run.
+    pub(crate) const fn new() -> Self {
+        SlotStack {
+            free: Cell::new(ptr::null_mut()),
+            fresh: Cell::new(ptr::null_mut()),
+            fresh_end: Cell::new(ptr::null_mut()),
+        }
+    }
+
+    /// The head of the free list: the slot [`pop_free`](Self::pop_free)
+    /// hands out next.
+    #[inline]
+    pub(crate) fn free_head<T>(&self) -> Link<T> {
+        NonNull::new(self.free.get().cast())
+    }
+
+    /// Makes `head` the free list.
+    ///
+    /// # Safety
+    ///
+    /// `head` is null or heads a list as invariant 1 describes, of the
+    /// owner's `T`; the list it replaces is owned elsewhere now.
+    #[inline]
+    pub(crate) unsafe fn set_free<T>(&self, head: Link<T>) {
+        self.free
+            .set(head.map_or(ptr::null_mut(), |slot| slot.as_ptr().cast()));
+    }
+
+    /// Takes the head of the free list off it and returns it, unpoisoned,
+    /// or returns `None` if the list is empty.
+    ///
+    /// # Safety
+    ///
+    /// `T` is the owner's.
+    #[inline]
+    pub(crate) unsafe fn pop_free<T>(&self) -> Link<T> {
+        let slot = self.free_head::<T>()?;
+        sanitizer::unpoison(slot.as_ptr());
+        // SAFETY: a slot of the free list is free, so its `next` is
+        // initialized, and its memory is live and ours alone (invariant 1).
+        let next = unsafe { (*slot.as_ptr()).next };
+        // SAFETY: the rest of the same list.
+        unsafe { self.set_free(next) };
+        Some(slot)
+    }
+
+    /// Pushes `slot` on the free list, poisoned.
+    ///
+    /// # Safety
+    ///
+    /// `slot` is a slot of a live chunk of the owner's `T`, owned by the
+    /// caller alone (in no list and no run), and holds no live value.
+    #[inline]
+    pub(crate) unsafe fn push_free<T>(&self, slot: NonNull<Slot<T>>) {
+        // SAFETY: the slot is ours and holds nothing live, so writing its
+        // `next` overwrites nothing; it becomes free with `next`
+        // initialized, as invariant 1 requires.
+        unsafe { (*slot.as_ptr()).next = self.free_head() };
+        sanitizer::poison(slot.as_ptr());
+        self.free.set(slot.as_ptr().cast());
+    }
+
+    /// Whether a slot is fresh.
+    #[inline]
+    pub(crate) fn has_fresh(&self) -> bool {
+        self.fresh.get() != self.fresh_end.get()
+    }
+
+    /// Takes the next fresh slot, unpoisoned.
+    ///
+    /// # Safety
+    ///
+    /// `T` is the owner's, and a slot is fresh ([`has_fresh`](Self::has_fresh)).
+    #[inline]
+    pub(crate) unsafe fn next_fresh<T>(&self) -> NonNull<Slot<T>> {
+        let slot: *mut Slot<T> = self.fresh.get().cast();
+        debug_assert!(self.has_fresh());
+        // SAFETY: a slot is fresh (the caller's promise), so `slot` lies in
+        // the run's chunk and one past it is at most `fresh_end`, in or one
+        // past the same chunk (invariant 2).
+        self.fresh.set(unsafe { slot.add(1) }.cast());
+        sanitizer::unpoison(slot);
+        // SAFETY: a run starts at a chunk's slice pointer, never null.
+        unsafe { NonNull::new_unchecked(slot) }
+    }
+
+    /// Makes `start..end` the fresh run.
+    ///
+    /// # Safety
+    ///
+    /// The range is as invariant 2 describes, of the owner's `T`, and the
+    /// run it replaces is used up or owned elsewhere now.
+    #[inline]
+    pub(crate) unsafe fn set_fresh<T>(&self, start: *mut Slot<T>, end: *mut Slot<T>) {
+        self.fresh.set(start.cast());
+        self.fresh_end.set(end.cast());
+    }
+
+    /// The fresh run, `fresh..fresh_end`.
+    #[cfg(any(test, fuzzing))]
+    pub(crate) fn fresh_run<T>(&self) -> (*mut Slot<T>, *mut Slot<T>) {
+        (self.fresh.get().cast(), self.fresh_end.get().cast())
+    }
+
+    /// Whether the free list and the fresh run are both empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.free.get().is_null() && self.fresh.get() == self.fresh_end.get()
+    }
+
+    /// How many slots are fresh. Not `offset_from`, which null pointers (no
+    /// run yet) do not allow.
+    #[inline]
+    pub(crate) fn fresh_left<T>(&self) -> usize {
+        let bytes = self.fresh_end.get() as usize - self.fresh.get() as usize;
+        bytes / size_of::<Slot<T>>()
+    }
+}
+
 /// Where an arena's chunks lie, to tell its slots from others': for
 /// [`RawArena::check`] in tests, and for [`assert_owns`](Self::assert_owns)
 /// under AddressSanitizer, in both arenas.
@@ -178,10 +325,10 @@ pub(crate) fn foreign_slot<T>(slot: NonNull<Slot<T>>) -> ! {
 /// - A **chunk** is an array of slots allocated by `typed-arena`. The kernel
 ///   takes each chunk whole, and only when the previous one is used up.
 /// - Every slot of every chunk is in exactly one **state**:
-///   - **fresh**: never handed out; the fresh slots are the tail
-///     `fresh..fresh_end` of the newest chunk;
-///   - **free**: given back, on the intrusive **free list** that starts at
-///     `free` and is linked through the slots' `next` fields;
+///   - **fresh**: never handed out; the fresh slots are the tail of the
+///     newest chunk, the fresh run of `slots`;
+///   - **free**: given back, on the intrusive **free list** of `slots`,
+///     linked through the slots' `next` fields;
 ///   - **in use**: handed out by [`take_slot`](Self::take_slot) and not yet
 ///     passed to [`give_back_slot`](Self::give_back_slot).
 ///
@@ -207,15 +354,13 @@ pub(crate) fn foreign_slot<T>(slot: NonNull<Slot<T>>) -> ! {
 ///    fresh slot counts nothing.
 ///
 /// For a zero-sized `T` no memory exists: `take_slot` returns a dangling,
-/// aligned pointer (valid for zero-sized reads and writes), `free`, `fresh`
-/// and `chunks` stay empty, every `take_slot` counts as a pop and every
+/// aligned pointer (valid for zero-sized reads and writes), `slots` and
+/// `chunks` stay empty, every `take_slot` counts as a pop and every
 /// `give_back_slot` as a push, and `popped - pushed` is the number in use.
 ///
 /// [`check`](Self::check) asserts all of this in tests.
 pub(crate) struct RawArena<T> {
-    free: Cell<Option<NonNull<Slot<T>>>>,
-    fresh: Cell<*mut Slot<T>>,
-    fresh_end: Cell<*mut Slot<T>>,
+    slots: SlotStack,
     pushed: Cell<usize>,
     popped: Cell<usize>,
     capacity: Cell<usize>,
@@ -230,9 +375,7 @@ impl<T> RawArena<T> {
     /// Empty: no memory is allocated until the first slot is taken.
     pub(crate) const fn new() -> Self {
         RawArena {
-            free: Cell::new(None),
-            fresh: Cell::new(ptr::null_mut()),
-            fresh_end: Cell::new(ptr::null_mut()),
+            slots: SlotStack::new(),
             pushed: Cell::new(0),
             popped: Cell::new(0),
             capacity: Cell::new(0),
@@ -253,11 +396,9 @@ impl<T> RawArena<T> {
         not_fresh.wrapping_add(popped_minus_pushed)
     }
 
-    /// How many slots are fresh: `fresh..fresh_end`, both null before the
-    /// first chunk. Not `offset_from`, which null pointers do not allow.
+    /// How many slots are fresh.
     fn fresh_left(&self) -> usize {
-        let bytes = self.fresh_end.get() as usize - self.fresh.get() as usize;
-        bytes / size_of::<Slot<T>>()
+        self.slots.fresh_left::<T>()
     }
 
     pub(crate) fn capacity(&self) -> usize {
@@ -283,16 +424,15 @@ impl<T> RawArena<T> {
             self.popped.set(self.popped.get().wrapping_add(1));
             return NonNull::dangling();
         }
-        match self.free.get() {
+        // Unpoisoning memory that is not ours would hide a real
+        // use-after-free from ASan: say whose mistake it is instead.
+        #[cfg(drop_arena_asan)]
+        if let Some(slot) = self.slots.free_head::<T>() {
+            self.bounds.borrow().assert_owns(slot);
+        }
+        // SAFETY: our slots are `Slot<T>`s.
+        match unsafe { self.slots.pop_free::<T>() } {
             Some(slot) => {
-                // Unpoisoning memory that is not ours would hide a real
-                // use-after-free from ASan: say whose mistake it is instead.
-                #[cfg(drop_arena_asan)]
-                self.bounds.borrow().assert_owns(slot);
-                sanitizer::unpoison(slot.as_ptr());
-                // SAFETY: `slot` is free (invariant 2), so its `next` field is
-                // initialized, and its memory is live (invariant 1).
-                self.free.set(unsafe { (*slot.as_ptr()).next });
                 self.popped.set(self.popped.get().wrapping_add(1));
                 slot.cast()
             }
@@ -338,9 +478,9 @@ impl<T> RawArena<T> {
         }
         // `grow` needs the newest chunk used up: move its fresh slots to the
         // free list first, so that none of them is lost.
-        while self.fresh.get() != self.fresh_end.get() {
-            // SAFETY: the loop condition says a fresh slot is left.
-            let slot = unsafe { self.next_fresh() };
+        while self.slots.has_fresh() {
+            // SAFETY: our slots are `Slot<T>`s, and one is fresh.
+            let slot = unsafe { self.slots.next_fresh::<T>() };
             // SAFETY: a slot just taken from the fresh ones is ours and holds
             // nothing (invariant 2).
             unsafe { self.push_free(slot) };
@@ -354,43 +494,22 @@ impl<T> RawArena<T> {
     /// state but the caller's hands: not free, not fresh.
     #[inline]
     unsafe fn push_free(&self, slot: NonNull<Slot<T>>) {
-        // SAFETY: the caller promises the slot is ours and unused, so writing
-        // its `next` field overwrites nothing live; it becomes free with
-        // `next` initialized, as invariant 2 requires.
-        unsafe { (*slot.as_ptr()).next = self.free.get() };
-        self.free.set(Some(slot));
+        // SAFETY: the caller's promise is `SlotStack::push_free`'s, for our
+        // `T`.
+        unsafe { self.slots.push_free(slot) };
         self.pushed.set(self.pushed.get().wrapping_add(1));
-        sanitizer::poison(slot.as_ptr());
     }
 
     /// The slow half of `take_slot`: the next fresh slot, growing first if
     /// there is none.
     #[inline]
     fn take_fresh(&self) -> NonNull<Slot<T>> {
-        if self.fresh.get() == self.fresh_end.get() {
+        if !self.slots.has_fresh() {
             self.grow(1);
         }
-        // SAFETY: `grow` was just called if no slot was fresh, and it leaves
-        // at least one.
-        unsafe { self.next_fresh() }
-    }
-
-    /// Takes the first fresh slot.
-    ///
-    /// # Safety
-    ///
-    /// A slot is fresh: `fresh != fresh_end`.
-    #[inline]
-    unsafe fn next_fresh(&self) -> NonNull<Slot<T>> {
-        let slot = self.fresh.get();
-        debug_assert!(slot != self.fresh_end.get());
-        // SAFETY: a slot is fresh (the caller's promise), so `slot` lies inside
-        // the newest chunk and one past it is at most `fresh_end`, the end of
-        // that chunk.
-        self.fresh.set(unsafe { slot.add(1) });
-        sanitizer::unpoison(slot);
-        // SAFETY: the fresh slots start at a slice pointer, never null.
-        unsafe { NonNull::new_unchecked(slot) }
+        // SAFETY: our slots are `Slot<T>`s, and `grow` was just called if no
+        // slot was fresh, which leaves at least one.
+        unsafe { self.slots.next_fresh::<T>() }
     }
 
     /// Takes a new chunk of at least `min` slots, all fresh
@@ -398,7 +517,7 @@ impl<T> RawArena<T> {
     #[cold]
     #[inline(never)]
     fn grow(&self, min: usize) {
-        debug_assert!(self.fresh.get() == self.fresh_end.get());
+        debug_assert_eq!(self.fresh_left(), 0);
         let chunks = self
             .chunks
             .get_or_init(|| typed_arena::Arena::with_capacity(min.max(min_chunk::<T>())));
@@ -407,8 +526,9 @@ impl<T> RawArena<T> {
         let end = unsafe { start.add(n) };
         // Updated only now that the memory exists: if allocating it panicked,
         // nothing changed.
-        self.fresh.set(start);
-        self.fresh_end.set(end);
+        // SAFETY: the new chunk is ours, all fresh, and the old run is used
+        // up (the caller's promise).
+        unsafe { self.slots.set_fresh(start, end) };
         self.capacity.set(self.capacity.get() + n);
         #[cfg(any(test, fuzzing, drop_arena_asan))]
         self.bounds.borrow_mut().push(start, n);
@@ -419,7 +539,8 @@ impl<T> RawArena<T> {
     /// chunks and clear of the fresh slots. O(capacity), for tests.
     #[cfg(any(test, fuzzing))]
     pub(crate) fn check(&self) {
-        let (free, fresh, fresh_end) = (self.free.get(), self.fresh.get(), self.fresh_end.get());
+        let free = self.slots.free_head::<T>();
+        let (fresh, fresh_end) = self.slots.fresh_run::<T>();
         if Self::IS_ZST {
             assert!(free.is_none() && fresh.is_null() && fresh_end.is_null());
             assert!(self.chunks.get().is_none() && self.capacity.get() == 0);

@@ -10,21 +10,20 @@ use core::cell::Cell;
 use core::ptr::{self, NonNull};
 
 use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
-use super::depot::{Depot, Link, MAGAZINE, Refill, cut_after, nth_slot};
+use super::depot::{Depot, MAGAZINE, Refill, cut_after, nth_slot};
 use crate::ops::SlotSource;
-use crate::raw::{self, Slot};
-use crate::sanitizer;
+use crate::raw::{Link, Slot, SlotStack};
 
 /// The private slots of one `LocalArena`, or of one thread under the `std`
 /// feature: what makes their hot path free of atomic read-modify-writes.
 /// Each lives at a fixed address in its arena's [`Caches`], which owns it;
 /// a handle or a thread claims one and uses it through a reference.
 ///
-/// The pointers are stored untyped (`*mut ()`, each really a `*mut
-/// Slot<T>` of the arena's `T`) so that this type does not mention `T`:
-/// the arena's caches then have no drop glue that needs `T` alive, and
-/// `SyncDropArena`, like `DropArena`, may hold values that borrow its own
-/// brand.
+/// Its free list and fresh run are a [`SlotStack`], the fast path it
+/// shares with `DropArena`'s kernel, which stores its pointers untyped so
+/// that this type does not mention `T`: the arena's caches then have no
+/// drop glue that needs `T` alive, and `SyncDropArena`, like `DropArena`,
+/// may hold values that borrow its own brand.
 ///
 /// # Invariants
 ///
@@ -34,14 +33,16 @@ use crate::sanitizer;
 /// or touches its `Cell`s; other threads read only `net_taken`, and the
 /// list fields.
 ///
-/// 1. **Free list.** `free` heads a null-terminated list of free slots of
-///    the depot's chunks, linked through `next`, owned by this cache alone:
-///    no other thread reads or writes them (the `Depot` invariant 2). Its
+/// 1. **Free list.** The free list of `slots` holds free slots of the
+///    depot's chunks, owned by this cache alone: no other thread reads or
+///    writes them (the `Depot` invariant 2), and `slots`' invariant 1
+///    holds with the arena's `T`. Its
 ///    length is `empty_at - net_taken` (modulo `usize`): `empty_at` is what
 ///    `net_taken` will be once every slot on the list is taken. Popping or
 ///    pushing a slot then moves one number, `net_taken`, instead of two.
-/// 2. **Fresh run.** `fresh..fresh_end` are fresh slots of one chunk,
-///    claimed by this cache alone.
+/// 2. **Fresh run.** The fresh run of `slots` holds fresh slots of one of
+///    the depot's chunks, claimed by this cache alone (`slots`' invariant
+///    2).
 /// 3. **Count.** `net_taken` is the slots taken through this cache minus
 ///    those given back through it, modulo `usize`: a cache that reclaims
 ///    boxes from other threads goes below zero, and the sum over all caches
@@ -58,10 +59,8 @@ use crate::sanitizer;
 #[repr(align(128))]
 pub(crate) struct SlotCache {
     net_taken: AtomicUsize,
-    free: Cell<*mut ()>,
+    slots: SlotStack,
     empty_at: Cell<usize>,
-    fresh: Cell<*mut ()>,
-    fresh_end: Cell<*mut ()>,
     /// Set while a handle or thread holds the cache.
     claimed: AtomicBool,
     /// The next cache of the list: set before the cache is published,
@@ -104,16 +103,15 @@ impl SlotCache {
         self.empty_at.get().wrapping_sub(self.net_taken())
     }
 
-    #[inline]
-    fn free_head<T>(&self) -> Link<T> {
-        NonNull::new(self.free.get().cast())
-    }
-
     /// Makes `head`, a list of `len` slots, the free list.
+    ///
+    /// # Safety
+    ///
+    /// As for [`SlotStack::set_free`], with `T` our depot's.
     #[inline]
-    fn set_free<T>(&self, head: Link<T>, len: usize) {
-        self.free
-            .set(head.map_or(ptr::null_mut(), |slot| slot.as_ptr().cast()));
+    unsafe fn set_free<T>(&self, head: Link<T>, len: usize) {
+        // SAFETY: the caller's promise.
+        unsafe { self.slots.set_free(head) };
         self.empty_at.set(len.wrapping_add(self.net_taken()));
     }
 
@@ -129,14 +127,10 @@ impl SlotCache {
             self.count_taken();
             return NonNull::dangling();
         }
-        match self.free_head::<T>() {
+        // SAFETY: our slots are `Slot<T>`s of `depot` (this function's
+        // contract).
+        match unsafe { self.slots.pop_free::<T>() } {
             Some(slot) => {
-                sanitizer::unpoison(slot.as_ptr());
-                // SAFETY: `slot` heads our free list (invariant 1): free,
-                // its `next` initialized, owned by us alone.
-                let next = unsafe { (*slot.as_ptr()).next };
-                self.free
-                    .set(next.map_or(ptr::null_mut(), |next| next.as_ptr().cast()));
                 // One slot fewer on the list, one more taken: `empty_at`
                 // stays.
                 self.count_taken();
@@ -162,32 +156,30 @@ impl SlotCache {
     #[cold]
     #[inline(never)]
     unsafe fn take_slot_slow<T>(&self, depot: &Depot<T>) -> NonNull<Slot<T>> {
-        if self.fresh.get() == self.fresh_end.get() {
+        if !self.slots.has_fresh() {
             if let Some(head) = depot.take_magazine() {
                 // SAFETY: a magazine is a free list of MAGAZINE slots of the
-                // depot's chunks, now ours alone (`Depot::take_magazine`).
+                // depot's chunks, now ours alone (`Depot::take_magazine`),
+                // and ours is still empty.
                 return unsafe { self.pop_refilled(head, MAGAZINE) };
             }
             match depot.refill() {
-                // SAFETY: a free list of the depot's slots, now ours alone
-                // (`Depot::refill`), and ours is still empty.
+                // SAFETY: as above, from `Depot::refill`.
                 Refill::Free { head, len } => return unsafe { self.pop_refilled(head, len) },
-                Refill::Fresh { start, end } => {
-                    self.fresh.set(start.as_ptr().cast());
-                    self.fresh_end.set(end.cast());
-                }
+                // SAFETY: a run of the depot's fresh slots, not empty, ours
+                // alone (`Depot::refill`); ours is used up.
+                Refill::Fresh { start, end } => unsafe {
+                    self.slots.set_fresh(start.as_ptr(), end)
+                },
             }
         }
-        let slot: *mut Slot<T> = self.fresh.get().cast();
-        // SAFETY: the run is not empty (just checked or refilled), so one
-        // past its first slot is at most its end (invariant 2).
-        self.fresh.set(unsafe { slot.add(1) }.cast());
-        sanitizer::unpoison(slot);
+        // SAFETY: our slots are `Slot<T>`s of `depot` (this function's
+        // contract), and one is fresh (checked, or just refilled).
+        let slot = unsafe { self.slots.next_fresh::<T>() };
         // One more taken, the free list (empty) unchanged.
         self.count_taken();
         self.empty_at.set(self.empty_at.get().wrapping_add(1));
-        // SAFETY: a run starts at a chunk's slice pointer, never null.
-        unsafe { NonNull::new_unchecked(slot) }
+        slot
     }
 
     /// Makes `head` (a free list of `len >= 1` slots) our free list, pops
@@ -198,12 +190,12 @@ impl SlotCache {
     /// The list is free slots of our depot's chunks, owned by us alone,
     /// and our free list is empty.
     unsafe fn pop_refilled<T>(&self, head: NonNull<Slot<T>>, len: usize) -> NonNull<Slot<T>> {
-        sanitizer::unpoison(head.as_ptr());
-        // SAFETY: the caller promises a free slot, ours alone.
-        let next = unsafe { (*head.as_ptr()).next };
+        // SAFETY: the caller's promise; our empty list is nowhere now.
+        unsafe { self.set_free(Some(head), len) };
+        // SAFETY: our `T`, and the list is not empty.
+        let slot = unsafe { self.slots.pop_free::<T>().unwrap_unchecked() };
         self.count_taken();
-        self.set_free(next, len - 1);
-        head
+        slot
     }
 
     /// Puts a slot on our free list; if the list grows past two magazines,
@@ -231,10 +223,8 @@ impl SlotCache {
             return;
         }
         // SAFETY: the slot is in use and handed to us with nothing live in
-        // it: ours to link (the caller's promise).
-        unsafe { (*slot.as_ptr()).next = self.free_head() };
-        sanitizer::poison(slot.as_ptr());
-        self.free.set(slot.as_ptr().cast());
+        // it (the caller's promise): what `push_free` takes, for our `T`.
+        unsafe { self.slots.push_free(slot) };
         if self.empty_at.get().wrapping_sub(net_taken) > 2 * MAGAZINE {
             // SAFETY: `depot` is our arena's (this function's contract), and
             // the list holds more than two magazines.
@@ -253,11 +243,15 @@ impl SlotCache {
     #[inline(never)]
     unsafe fn flush_magazine<T>(&self, depot: &Depot<T>) {
         let len = self.free_len();
-        let head = self.free_head::<T>().expect("flushing an empty free list");
+        let head = self
+            .slots
+            .free_head::<T>()
+            .expect("flushing an empty free list");
         // SAFETY: the list is ours (invariant 1) and has at least MAGAZINE
         // slots (this function's contract).
         let (tail, rest) = unsafe { cut_after(head, MAGAZINE) };
-        self.set_free(rest, len - MAGAZINE);
+        // SAFETY: the rest of our list, with the first magazine cut off.
+        unsafe { self.set_free(rest, len - MAGAZINE) };
         // SAFETY: `head..=tail` is now a magazine, detached from our list,
         // ours alone, and of the depot's chunks.
         unsafe { depot.put_magazine(head, tail) };
@@ -274,29 +268,26 @@ impl SlotCache {
         if size_of::<T>() == 0 {
             return;
         }
-        let mut fresh: *mut Slot<T> = self.fresh.get().cast();
-        let end: *mut Slot<T> = self.fresh_end.get().cast();
-        while fresh != end {
-            // SAFETY: a fresh slot of our run (invariant 2), never null.
-            let slot = unsafe { NonNull::new_unchecked(fresh) };
+        while self.slots.has_fresh() {
+            // SAFETY: our slots are `Slot<T>`s of `depot` (this function's
+            // contract), and one is fresh.
+            let slot = unsafe { self.slots.next_fresh::<T>() };
             // SAFETY: ours alone, and holding nothing: it becomes free.
-            unsafe { raw::write_next(slot, self.free_head()) };
-            self.set_free(Some(slot), self.free_len() + 1);
-            // SAFETY: not at the end yet, so one past is at most `end`.
-            fresh = unsafe { fresh.add(1) };
+            unsafe { self.slots.push_free(slot) };
+            // One more on the list, as many taken.
+            self.empty_at.set(self.empty_at.get().wrapping_add(1));
         }
-        self.fresh.set(ptr::null_mut());
-        self.fresh_end.set(ptr::null_mut());
         while self.free_len() >= MAGAZINE {
             // SAFETY: `depot` is our arena's (this function's contract), and
             // the list holds a magazine.
             unsafe { self.flush_magazine(depot) };
         }
         let len = self.free_len();
-        if let Some(head) = self.free_head::<T>() {
+        if let Some(head) = self.slots.free_head::<T>() {
             // SAFETY: the list is ours with `len` slots (invariant 1).
             let tail = unsafe { nth_slot(head, len) };
-            self.set_free::<T>(None, 0);
+            // SAFETY: an empty list; the old one goes to the depot below.
+            unsafe { self.set_free::<T>(None, 0) };
             // SAFETY: the whole list, ours alone, of the depot's chunks.
             unsafe { depot.put_loose(head, tail, len) };
         }
@@ -359,10 +350,8 @@ impl Caches {
         }
         let cache = NonNull::from(Box::leak(Box::new(SlotCache {
             net_taken: AtomicUsize::new(0),
-            free: Cell::new(ptr::null_mut()),
+            slots: SlotStack::new(),
             empty_at: Cell::new(0),
-            fresh: Cell::new(ptr::null_mut()),
-            fresh_end: Cell::new(ptr::null_mut()),
             claimed: AtomicBool::new(true),
             next_cache: ptr::null_mut(),
         })));
@@ -392,7 +381,7 @@ impl Caches {
     /// `cache` was claimed from `self` by the caller, which has flushed it
     /// (invariant 4 of `SlotCache`) and does not use it again.
     pub(crate) unsafe fn release(&self, cache: &SlotCache) {
-        debug_assert!(cache.free.get().is_null() && cache.fresh.get() == cache.fresh_end.get());
+        debug_assert!(cache.slots.is_empty());
         // Release: our last writes to the cache happen before the next
         // claim.
         cache.claimed.store(false, Ordering::Release);

@@ -10,7 +10,7 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 
 use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, PUBLISH, spin};
-use crate::raw::{self, Slot};
+use crate::raw::{self, Link, Slot};
 
 /// The number of slots in a magazine. The loom and shuttle tests use 2, so
 /// that a few operations already move magazines.
@@ -22,9 +22,6 @@ const CELLS: usize = if cfg!(any(loom, shuttle)) { 1 } else { 8 };
 
 /// The fresh slots a slot cache claims at once.
 const RUN: usize = MAGAZINE;
-
-/// A link in a free list: the next free slot, or none.
-pub(crate) type Link<T> = Option<NonNull<Slot<T>>>;
 
 /// Where a slot cache refills from when its free list and fresh run are
 /// empty and no depot cell had a magazine: see [`Depot::refill`].
