@@ -10,7 +10,9 @@
 //! The cfg applies to every target of this package (lib, tests, examples).
 
 fn main() {
-    println!("cargo::rustc-check-cfg=cfg(drop_arena_asan, drop_arena_planted_race, fuzzing, loom, shuttle)");
+    println!(
+        "cargo::rustc-check-cfg=cfg(drop_arena_asan, drop_arena_planted_race, fuzzing, loom, shuttle)"
+    );
     println!("cargo::rerun-if-changed=build.rs");
     let sanitizers = std::env::var("CARGO_CFG_SANITIZE").unwrap_or_default();
     if sanitizers
