@@ -219,8 +219,14 @@ impl<M: Send> Receiver<'_, M> {
         let cell = &self.cells[self.next];
         // Acquire: pairs with the sender's Release.
         let message = NonNull::new(cell.load(Ordering::Acquire))?;
-        // Relaxed: only says the cell is free again; see `try_send`.
-        cell.store(ptr::null_mut(), Ordering::Relaxed);
+        // Says the cell is free again, and the sender's Relaxed load takes
+        // no ordering from it (see `try_send`). Release only for TSan's
+        // sake: a Release starts a new epoch of this thread, and once TSan
+        // fails to find an access of some epoch in the thread's history it
+        // drops every later race against that epoch; a receiver that never
+        // released would stay in one epoch, and one such miss would hide
+        // all its races for the rest of the test.
+        cell.store(ptr::null_mut(), Ordering::Release);
         self.next = (self.next + 1) % self.cells.len();
         // SAFETY: the pointer came from `Box::into_raw` in `try_send`, and
         // only this end empties the cell, so it is taken out once.
