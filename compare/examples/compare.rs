@@ -549,18 +549,19 @@ impl Threads {
     /// The goals of issue 11 as (goal, measured, required), met when the
     /// measured value is at least the required one.
     fn goals(&self) -> Vec<(String, f64, f64)> {
-        use drop_arena_compare::threads::{CHURN, HANDOFF, ONE_THREAD};
+        use drop_arena_compare::threads::{
+            ChurnVariant, HandoffVariant, OneThreadVariant, Variant,
+        };
         let find = |prefix: &str| {
             self.results
                 .iter()
                 .find(|r| r.label.starts_with(prefix))
                 .unwrap()
         };
-        let [handle, std_path, single] = ONE_THREAD;
         // DropArena's time / the variant's: above 1.00x, the variant is faster.
-        let vs_single = |prefix: &str, variant: &str| {
+        let vs_single = |prefix: &str, variant: OneThreadVariant| {
             let r = find(prefix);
-            r.ratio(single) / r.ratio(variant)
+            r.ratio(OneThreadVariant::DropArena.name()) / r.ratio(variant.name())
         };
         let mut goals = Vec::new();
         for (prefix, what) in [
@@ -569,33 +570,34 @@ impl Threads {
         ] {
             goals.push((
                 format!("1 thread {what}: handle >= 0.91x DropArena"),
-                vs_single(prefix, handle),
+                vs_single(prefix, OneThreadVariant::Handle),
                 1.0 / 1.1,
             ));
             goals.push((
                 format!("1 thread {what}: std path >= 0.67x DropArena"),
-                vs_single(prefix, std_path),
+                vs_single(prefix, OneThreadVariant::StdPath),
                 1.0 / 1.5,
             ));
         }
         // Two threads on a DropArena each share nothing: what two threads
         // gain at all on this machine, printed beside the goal.
-        let churn = find("threads 2");
-        let ceiling = churn.ratio(CHURN[3]) / churn.ratio(CHURN[2]);
+        let churn = |variant: ChurnVariant| find("threads 2").ratio(variant.name());
+        let ceiling =
+            churn(ChurnVariant::SeparateOneThread) / churn(ChurnVariant::SeparateTwoThreads);
         goals.push((
             format!("2 threads churning: >= 1.7x (sharing nothing: {ceiling:.2}x)"),
-            churn.ratio(CHURN[1]),
+            churn(ChurnVariant::SharedOneThread),
             1.7,
         ));
-        let handoff = find("threads 3");
+        let handoff = |variant: HandoffVariant| find("threads 3").ratio(variant.name());
         goals.push((
             "producer -> consumer: >= 3x Mutex<DropArena>".to_string(),
-            handoff.ratio(HANDOFF[1]),
+            handoff(HandoffVariant::LockedDropArena),
             3.0,
         ));
         goals.push((
             "producer -> consumer: faster than Box on mimalloc".to_string(),
-            handoff.ratio(HANDOFF[2]),
+            handoff(HandoffVariant::MimallocBox),
             1.0,
         ));
         for (label, peak, capacity) in &self.memory {
@@ -619,8 +621,8 @@ const BOUNDED_MULTIPLE: usize = 4;
 /// Then the bounded-memory runs. Not in the verdict or the chart.
 fn threads(producers: usize) -> Threads {
     use drop_arena_compare::threads::{
-        BATCH, CHANNEL_BOUND, CHURN, HANDOFF, ONE_THREAD, XMALLOC_BATCH, Xmalloc, XmallocVariant,
-        bounded, churn, handoff, pairs, random_add_drop,
+        BATCH, CHANNEL_BOUND, Variant, XMALLOC_BATCH, Xmalloc, bounded, churn, handoff, pairs,
+        random_add_drop,
     };
     const PAIRS: u64 = 200_000;
     const HANDOFF_VALUES: u64 = 200_000;
@@ -640,37 +642,34 @@ fn threads(producers: usize) -> Threads {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!("(above 1.00x, the first row is faster)\n");
-    // The variants named by strings, each run by `run` with its name.
-    fn named<'a>(
-        variants: &[&'static str],
-        run: impl Fn(&str) -> Tally + Copy + 'a,
+    // Every variant of `V`, each run by `run`.
+    fn variants<'a, V: Variant>(
+        run: impl Fn(V) -> Tally + Copy + 'a,
     ) -> Vec<(&'static str, Runner<'a>)> {
-        variants
+        V::ALL
             .iter()
-            .map(|&v| (v, Box::new(move || run(v)) as Runner<'a>))
+            .map(|&v| (v.name(), Box::new(move || run(v)) as Runner<'a>))
             .collect()
     }
     let xmalloc = &Xmalloc::new(producers, XMALLOC_VALUES * producers as u64);
     let jobs: [(String, Vec<(&'static str, Runner)>); 5] = [
         (
             "threads 1: random add/drop on one thread".to_string(),
-            named(&ONE_THREAD, |v| {
-                random_add_drop(v, &RandomAddDrop::ORIGINAL)
-            }),
+            variants(|v| random_add_drop(v, &RandomAddDrop::ORIGINAL)),
         ),
         (
             format!(
                 "threads 1: pairs, alloc + into_inner, {}k on one thread",
                 PAIRS / 1000
             ),
-            named(&ONE_THREAD, |v| pairs(v, PAIRS)),
+            variants(|v| pairs(v, PAIRS)),
         ),
         (
             format!(
                 "threads 2: random add/drop ({}k steps) twice, per value, total",
                 churn_work.steps / 1000
             ),
-            named(&CHURN, |v| churn(v, &churn_work)),
+            variants(|v| churn(v, &churn_work)),
         ),
         (
             format!(
@@ -678,7 +677,7 @@ fn threads(producers: usize) -> Threads {
                  sync_channel({CHANNEL_BOUND})",
                 HANDOFF_VALUES / 1000
             ),
-            named(&HANDOFF, |v| handoff(v, HANDOFF_VALUES)),
+            variants(|v| handoff(v, HANDOFF_VALUES)),
         ),
         (
             format!(
@@ -686,10 +685,7 @@ fn threads(producers: usize) -> Threads {
                  Vecs of {XMALLOC_BATCH}, round robin over sync_channel({CHANNEL_BOUND})s",
                 XMALLOC_VALUES / 1000
             ),
-            XmallocVariant::ALL
-                .iter()
-                .map(|&v| (v.name(), Box::new(move || xmalloc.run(v)) as Runner))
-                .collect(),
+            variants(|v| xmalloc.run(v)),
         ),
     ];
     let mut results = Vec::new();
