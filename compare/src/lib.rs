@@ -15,15 +15,26 @@
 //!   to the loop a user writes on that peer's API.
 //! - [`for_each_peer`] lists the peers, DropArena first; [`for_each_job`]
 //!   lists the workloads.
-//! - [`chart`] draws the ratios as an SVG bar chart.
+//! - The `compare` example is a short `main` over the program's modules:
+//!   [`cli`] reads its command line; [`report`] prints the report, each
+//!   table measured by [`sections`] with [`timing`]'s interleaved rounds;
+//!   [`goals`] holds the goal table and checks it; [`counting`] is the
+//!   allocator behind the memory table; [`chart`] draws the ratios as an
+//!   SVG bar chart.
 //!
 //! Every workload returns a checksum that must be the same for every peer, so
 //! a peer that skipped work (or an optimiser that skipped it) is caught.
 
 pub mod chart;
+pub mod cli;
+pub mod counting;
+pub mod goals;
 pub mod peers;
+pub mod report;
+pub mod sections;
 pub mod structures;
 pub mod threads;
+pub mod timing;
 pub mod trees;
 pub mod workloads;
 
