@@ -6,8 +6,13 @@
 //! Only plotters' SVG backend is used: text goes into the file as SVG
 //! `<text>`, so no font or image library is needed to draw it.
 
+use std::path::Path;
+
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::drop_arena_version;
+use crate::timing::JobResult;
 
 /// One workload's group of bars.
 pub struct Row {
@@ -34,6 +39,29 @@ const COLOURS: [RGBColor; 10] = [
 /// Pixels per bar, and between two workloads' groups.
 const BAR: u32 = 11;
 const GAP: u32 = 14;
+
+/// Draws every peer's ratio to DropArena's in `results` (DropArena first
+/// in each) as a chart at `path`, making its folder if need be.
+pub fn write(path: &Path, results: &[JobResult]) -> std::io::Result<()> {
+    let rows: Vec<Row> = results
+        .iter()
+        .map(|r| Row {
+            workload: r.label.clone(),
+            ratios: r.ns_per_value[1..]
+                .iter()
+                .map(|(name, _)| (*name, r.ratio(name)))
+                .collect(),
+        })
+        .collect();
+    let title = format!(
+        "drop_arena {}: each peer's time per value / DropArena's",
+        drop_arena_version()
+    );
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, svg(&title, &rows))
+}
 
 /// Draws `rows` under `title` and returns the SVG document.
 ///

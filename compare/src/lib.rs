@@ -9,20 +9,32 @@
 //!   a value, look at it, take it back out (reclaiming its memory if the
 //!   allocator can).
 //! - [`Peer`] is one allocator under test: it makes a fresh pool for a
-//!   [`Workload`], runs the binary-trees workload its own idiomatic way, and
-//!   runs the [plain loops](PlainBulk) written as ordinary user code directly
-//!   on its own API, with no `Pool` in between.
+//!   [`Workload`] and runs the binary-trees workload its own idiomatic way.
+//!   Each peer's `Pool` methods are its own calls, inlined, so the
+//!   [plain loops](workloads::PlainBulk), written once over `Pool`, compile
+//!   to the loop a user writes on that peer's API.
 //! - [`for_each_peer`] lists the peers, DropArena first; [`for_each_job`]
 //!   lists the workloads.
-//! - [`chart`] draws the ratios as an SVG bar chart.
+//! - The `compare` example is a short `main` over the program's modules:
+//!   [`cli`] reads its command line; [`report`] prints the report, each
+//!   table measured by [`sections`] with [`timing`]'s interleaved rounds;
+//!   [`goals`] holds the goal table and checks it; [`counting`] is the
+//!   allocator behind the memory table; [`chart`] draws the ratios as an
+//!   SVG bar chart.
 //!
 //! Every workload returns a checksum that must be the same for every peer, so
 //! a peer that skipped work (or an optimiser that skipped it) is caught.
 
 pub mod chart;
+pub mod cli;
+pub mod counting;
+pub mod goals;
 pub mod peers;
+pub mod report;
+pub mod sections;
 pub mod structures;
 pub mod threads;
+pub mod timing;
 pub mod trees;
 pub mod workloads;
 
@@ -97,14 +109,6 @@ pub trait Peer: 'static {
     /// [`trees::throwaway_trees`] of `depth`: each tree in a pool of its
     /// own, thrown away whole, as cheaply as the peer allows.
     fn throwaway_trees(depth: u32) -> Tally;
-
-    /// The plain bulk loop ([`PlainBulk`]), written directly on the peer's
-    /// own API.
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally;
-
-    /// The plain pairs loop ([`PlainPairs`]), written directly on the peer's
-    /// own API.
-    fn plain_pairs(steps: u64) -> Tally;
 }
 
 /// Something done once per peer: building a table row, registering a bench.
@@ -208,54 +212,6 @@ impl Job for ThrowawayTrees {
     }
 }
 
-/// (3b) Bulk as a user writes it, with no [`Pool`] in between: `batch`
-/// allocations of a `[usize; 3]` pushed onto a `Vec`, then each popped off
-/// (so in reverse order) and moved back out (`box_to_inner` for DropArena),
-/// `rounds` times in one arena. One `black_box` per round, on the `Vec`,
-/// keeps the optimiser from seeing through it.
-pub struct PlainBulk {
-    /// Values live at once.
-    pub batch: usize,
-    /// Fill-and-empty rounds per run.
-    pub rounds: usize,
-}
-
-impl Job for PlainBulk {
-    fn label(&self) -> String {
-        format!(
-            "plain bulk: {}k in, {}k out reversed",
-            self.batch / 1000,
-            self.batch / 1000
-        )
-    }
-
-    fn run_on<P: Peer>(&self) -> Tally {
-        P::plain_bulk(
-            std::hint::black_box(self.batch),
-            std::hint::black_box(self.rounds),
-        )
-    }
-}
-
-/// (2b) The hot path as a user writes it, with no [`Pool`] in between:
-/// allocate a `[usize; 3]`, move it back out (`box_to_inner` for DropArena),
-/// `steps` times. The box goes through one `black_box`, or the optimiser
-/// would delete a `Box`'s allocation outright.
-pub struct PlainPairs {
-    /// Allocate-and-move-out pairs per run.
-    pub steps: u64,
-}
-
-impl Job for PlainPairs {
-    fn label(&self) -> String {
-        "plain pairs: alloc + into_inner".to_string()
-    }
-
-    fn run_on<P: Peer>(&self) -> Tally {
-        P::plain_pairs(std::hint::black_box(self.steps))
-    }
-}
-
 /// Something done once per job.
 pub trait JobVisitor {
     /// Called once for each job, in [`for_each_job`]'s order.
@@ -269,7 +225,7 @@ pub trait JobVisitor {
 /// zero-sized values, (7) a 4 KiB value.
 pub fn for_each_job(visitor: &mut impl JobVisitor, tree_depth: u32) {
     use std::marker::PhantomData;
-    use workloads::{Bulk, Growth, HotPath, Page, RandomAddDrop, Triple};
+    use workloads::{Bulk, Growth, HotPath, Page, PlainBulk, PlainPairs, RandomAddDrop, Triple};
 
     visitor.visit(&RandomAddDrop::ORIGINAL);
     visitor.visit(&HotPath::<Triple> {
@@ -277,7 +233,10 @@ pub fn for_each_job(visitor: &mut impl JobVisitor, tree_depth: u32) {
         steps: 100_000,
         value: PhantomData,
     });
-    visitor.visit(&PlainPairs { steps: 200_000 });
+    visitor.visit(&PlainPairs {
+        name: "plain pairs: alloc + into_inner",
+        steps: 200_000,
+    });
     visitor.visit(&Bulk::<Triple> {
         name: "bulk: 10k in, 10k out",
         batch: 10_000,
@@ -285,6 +244,7 @@ pub fn for_each_job(visitor: &mut impl JobVisitor, tree_depth: u32) {
         value: PhantomData,
     });
     visitor.visit(&PlainBulk {
+        name: "plain bulk: 10k in, 10k out reversed",
         batch: 10_000,
         rounds: 100,
     });

@@ -1,7 +1,8 @@
-//! The allocators under test, each behind [`Pool`] and [`Peer`], and each
-//! with the plain loops ([`PlainBulk`](super::PlainBulk),
-//! [`PlainPairs`](super::PlainPairs)) written on its own API, as its users
-//! would write them.
+//! The allocators under test, each behind [`Pool`] and [`Peer`]. Each
+//! `Pool` method is one call of the peer's own API, `#[inline]`, so the
+//! plain loops ([`PlainBulk`](super::workloads::PlainBulk),
+//! [`PlainPairs`](super::workloads::PlainPairs)) compile on each peer to
+//! what its users would write.
 //!
 //! | Peer | Handle | Reclaims one value |
 //! |---|---|---|
@@ -15,7 +16,6 @@
 //! | [`Bumpalo`]: `bumpalo::Bump` | `&mut T` | no: memory grows until the bump is dropped or reset |
 
 use std::alloc::{GlobalAlloc, Layout, handle_alloc_error};
-use std::hint::black_box;
 use std::mem::{ManuallyDrop, MaybeUninit};
 use std::ops::{Deref, DerefMut};
 use std::ptr::{self, NonNull};
@@ -23,7 +23,6 @@ use std::ptr::{self, NonNull};
 use drop_arena::{DropArena, DropBox, make_arena};
 
 use super::trees::{binary_trees, build_and_check, one_tree, throwaway_trees};
-use super::workloads::{Triple, Value};
 use super::{Peer, Pool, Tally, Workload};
 
 /// This crate.
@@ -78,41 +77,6 @@ impl Peer for Ours {
             one_tree::<Self, _>(&mut Arena(short_lived), d)
         })
     }
-
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally {
-        DropArena::with(|arena| {
-            let mut boxes = Vec::with_capacity(batch);
-            let mut checksum = 0u64;
-            for round in 0..rounds {
-                let first = (round * batch) as u64;
-                for i in first..first + batch as u64 {
-                    boxes.push(arena.alloc(Triple::make(i)));
-                }
-                black_box(&mut boxes);
-                while let Some(b) = boxes.pop() {
-                    checksum = checksum.wrapping_add(arena.box_to_inner(b).sum());
-                }
-            }
-            Tally {
-                checksum,
-                values: (batch * rounds) as u64,
-            }
-        })
-    }
-
-    fn plain_pairs(steps: u64) -> Tally {
-        DropArena::with(|arena| {
-            let mut checksum = 0u64;
-            for i in 0..steps {
-                let b = black_box(arena.alloc(Triple::make(i)));
-                checksum = checksum.wrapping_add(arena.box_to_inner(b).sum());
-            }
-            Tally {
-                checksum,
-                values: steps,
-            }
-        })
-    }
 }
 
 /// The previous release, `drop_arena` 0.3.0.
@@ -165,39 +129,6 @@ impl Peer for Ours03 {
         binary_trees::<Self, _>(depth, &mut Arena03(&long_lived), |d| {
             one_tree::<Self, _>(&mut Arena03(&short_lived), d)
         })
-    }
-
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally {
-        let arena = drop_arena_03::DropArena::new();
-        let mut boxes = Vec::with_capacity(batch);
-        let mut checksum = 0u64;
-        for round in 0..rounds {
-            let first = (round * batch) as u64;
-            for i in first..first + batch as u64 {
-                boxes.push(arena.alloc(Triple::make(i)));
-            }
-            black_box(&mut boxes);
-            while let Some(b) = boxes.pop() {
-                checksum = checksum.wrapping_add(arena.box_into_inner(b).sum());
-            }
-        }
-        Tally {
-            checksum,
-            values: (batch * rounds) as u64,
-        }
-    }
-
-    fn plain_pairs(steps: u64) -> Tally {
-        let arena = drop_arena_03::DropArena::new();
-        let mut checksum = 0u64;
-        for i in 0..steps {
-            let b = black_box(arena.alloc(Triple::make(i)));
-            checksum = checksum.wrapping_add(arena.box_into_inner(b).sum());
-        }
-        Tally {
-            checksum,
-            values: steps,
-        }
     }
 }
 
@@ -320,39 +251,6 @@ impl Peer for FreeList {
             one_tree::<Self, _>(&mut short_lived, d)
         })
     }
-
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally {
-        let mut list = UncheckedList::new();
-        let mut slots = Vec::with_capacity(batch);
-        let mut checksum = 0u64;
-        for round in 0..rounds {
-            let first = (round * batch) as u64;
-            for i in first..first + batch as u64 {
-                slots.push(list.alloc(Triple::make(i)));
-            }
-            black_box(&mut slots);
-            while let Some(slot) = slots.pop() {
-                checksum = checksum.wrapping_add(list.take(slot).sum());
-            }
-        }
-        Tally {
-            checksum,
-            values: (batch * rounds) as u64,
-        }
-    }
-
-    fn plain_pairs(steps: u64) -> Tally {
-        let mut list = UncheckedList::new();
-        let mut checksum = 0u64;
-        for i in 0..steps {
-            let slot = black_box(list.alloc(Triple::make(i)));
-            checksum = checksum.wrapping_add(list.take(slot).sum());
-        }
-        Tally {
-            checksum,
-            values: steps,
-        }
-    }
 }
 
 /// `Box` on the global allocator, which the benchmarks leave as the system
@@ -397,37 +295,6 @@ impl Peer for SystemBox {
 
     fn binary_trees(depth: u32) -> Tally {
         binary_trees::<Self, _>(depth, &mut Boxes, |d| one_tree::<Self, _>(&mut Boxes, d))
-    }
-
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally {
-        let mut boxes = Vec::with_capacity(batch);
-        let mut checksum = 0u64;
-        for round in 0..rounds {
-            let first = (round * batch) as u64;
-            for i in first..first + batch as u64 {
-                boxes.push(Box::new(Triple::make(i)));
-            }
-            black_box(&mut boxes);
-            while let Some(b) = boxes.pop() {
-                checksum = checksum.wrapping_add((*b).sum());
-            }
-        }
-        Tally {
-            checksum,
-            values: (batch * rounds) as u64,
-        }
-    }
-
-    fn plain_pairs(steps: u64) -> Tally {
-        let mut checksum = 0u64;
-        for i in 0..steps {
-            let b = black_box(Box::new(Triple::make(i)));
-            checksum = checksum.wrapping_add((*b).sum());
-        }
-        Tally {
-            checksum,
-            values: steps,
-        }
     }
 }
 
@@ -558,37 +425,6 @@ impl Peer for MimallocBox {
             one_tree::<Self, _>(&mut MiBoxes, d)
         })
     }
-
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally {
-        let mut boxes = Vec::with_capacity(batch);
-        let mut checksum = 0u64;
-        for round in 0..rounds {
-            let first = (round * batch) as u64;
-            for i in first..first + batch as u64 {
-                boxes.push(MiBox::new(Triple::make(i)));
-            }
-            black_box(&mut boxes);
-            while let Some(b) = boxes.pop() {
-                checksum = checksum.wrapping_add(MiBox::into_inner(b).sum());
-            }
-        }
-        Tally {
-            checksum,
-            values: (batch * rounds) as u64,
-        }
-    }
-
-    fn plain_pairs(steps: u64) -> Tally {
-        let mut checksum = 0u64;
-        for i in 0..steps {
-            let b = black_box(MiBox::new(Triple::make(i)));
-            checksum = checksum.wrapping_add(MiBox::into_inner(b).sum());
-        }
-        Tally {
-            checksum,
-            values: steps,
-        }
-    }
 }
 
 /// `slab::Slab`: keys instead of pointers, checked on every access.
@@ -634,39 +470,6 @@ impl Peer for Slab {
             one_tree::<Self, _>(&mut short_lived, d)
         })
     }
-
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally {
-        let mut slab = slab::Slab::new();
-        let mut keys = Vec::with_capacity(batch);
-        let mut checksum = 0u64;
-        for round in 0..rounds {
-            let first = (round * batch) as u64;
-            for i in first..first + batch as u64 {
-                keys.push(slab.insert(Triple::make(i)));
-            }
-            black_box(&mut keys);
-            while let Some(key) = keys.pop() {
-                checksum = checksum.wrapping_add(slab.remove(key).sum());
-            }
-        }
-        Tally {
-            checksum,
-            values: (batch * rounds) as u64,
-        }
-    }
-
-    fn plain_pairs(steps: u64) -> Tally {
-        let mut slab = slab::Slab::new();
-        let mut checksum = 0u64;
-        for i in 0..steps {
-            let key = black_box(slab.insert(Triple::make(i)));
-            checksum = checksum.wrapping_add(slab.remove(key).sum());
-        }
-        Tally {
-            checksum,
-            values: steps,
-        }
-    }
 }
 
 /// `typed_arena::Arena`: a bump arena of one type. It cannot give a single
@@ -695,41 +498,6 @@ impl Peer for TypedArena {
         binary_trees::<Self, _>(depth, &mut Bumped(&long_lived), |d| {
             one_tree::<Self, _>(&mut Bumped(&typed_arena::Arena::new()), d)
         })
-    }
-
-    /// The values cannot go back: each is copied out and its memory stays in
-    /// use until the arena ends.
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally {
-        let arena = typed_arena::Arena::new();
-        let mut refs = Vec::with_capacity(batch);
-        let mut checksum = 0u64;
-        for round in 0..rounds {
-            let first = (round * batch) as u64;
-            for i in first..first + batch as u64 {
-                refs.push(arena.alloc(Triple::make(i)));
-            }
-            black_box(&mut refs);
-            while let Some(r) = refs.pop() {
-                checksum = checksum.wrapping_add((*r).sum());
-            }
-        }
-        Tally {
-            checksum,
-            values: (batch * rounds) as u64,
-        }
-    }
-
-    fn plain_pairs(steps: u64) -> Tally {
-        let arena = typed_arena::Arena::new();
-        let mut checksum = 0u64;
-        for i in 0..steps {
-            let r = black_box(arena.alloc(Triple::make(i)));
-            checksum = checksum.wrapping_add((*r).sum());
-        }
-        Tally {
-            checksum,
-            values: steps,
-        }
     }
 }
 
@@ -762,41 +530,6 @@ impl Peer for Bumpalo {
             short_lived.reset();
             nodes
         })
-    }
-
-    /// The values cannot go back: each is copied out and its memory stays in
-    /// use until the bump is dropped.
-    fn plain_bulk(batch: usize, rounds: usize) -> Tally {
-        let bump = bumpalo::Bump::new();
-        let mut refs = Vec::with_capacity(batch);
-        let mut checksum = 0u64;
-        for round in 0..rounds {
-            let first = (round * batch) as u64;
-            for i in first..first + batch as u64 {
-                refs.push(bump.alloc(Triple::make(i)));
-            }
-            black_box(&mut refs);
-            while let Some(r) = refs.pop() {
-                checksum = checksum.wrapping_add((*r).sum());
-            }
-        }
-        Tally {
-            checksum,
-            values: (batch * rounds) as u64,
-        }
-    }
-
-    fn plain_pairs(steps: u64) -> Tally {
-        let bump = bumpalo::Bump::new();
-        let mut checksum = 0u64;
-        for i in 0..steps {
-            let r = black_box(bump.alloc(Triple::make(i)));
-            checksum = checksum.wrapping_add((*r).sum());
-        }
-        Tally {
-            checksum,
-            values: steps,
-        }
     }
 }
 

@@ -45,29 +45,90 @@ pub const CHANNEL_BOUND: usize = 16;
 /// run.
 pub const XMALLOC_BATCH: usize = 256;
 
-/// The variants of the one-thread measurements; ratios are against the
-/// first.
-pub const ONE_THREAD: [&str; 3] = ["SyncDropArena (handle)", "SyncDropArena (std)", "DropArena"];
+/// The variants of one measurement, in its table's order; ratios are
+/// against the first.
+pub trait Variant: Copy + std::fmt::Debug + 'static {
+    /// Every variant, in the table's order.
+    const ALL: &'static [Self];
 
-/// The variants of the churn measurement: the first two share one
-/// `SyncDropArena`; the last two share nothing, and their ratio is how much
-/// two threads can gain on this machine at all.
-pub const CHURN: [&str; 4] = [
-    "2 threads (handles)",
-    "1 thread, same work",
-    "2 threads, 2 DropArenas",
-    "1 thread, 2 DropArenas",
-];
+    /// What the table calls it.
+    fn name(self) -> &'static str;
+}
 
-/// The variants of the producer -> consumer measurement.
-pub const HANDOFF: [&str; 6] = [
-    "SyncDropArena (handles)",
-    "Mutex<DropArena>",
-    "Box (mimalloc)",
-    "Box (system)",
-    "sharded-slab Pool",
-    "no allocator (by value)",
-];
+/// Declares an enum of variants with its [`Variant`] impl, so that each
+/// variant's name is written once, beside it, and a run matches on the enum
+/// rather than on names.
+macro_rules! variants {
+    (
+        $(#[$doc:meta])*
+        pub enum $enum:ident {
+            $($(#[$variant_doc:meta])* $variant:ident => $name:literal,)+
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $enum {
+            $($(#[$variant_doc])* $variant,)+
+        }
+
+        impl Variant for $enum {
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+variants! {
+    /// The variants of the one-thread measurements ([`random_add_drop`],
+    /// [`pairs`]).
+    pub enum OneThreadVariant {
+        /// `SyncDropArena` through a [`LocalArena`] handle.
+        Handle => "SyncDropArena (handle)",
+        /// `SyncDropArena` through its `std` methods.
+        StdPath => "SyncDropArena (std)",
+        /// A `DropArena`, for the price of being shareable.
+        DropArena => "DropArena",
+    }
+}
+
+variants! {
+    /// The variants of [`churn`]: the first two share one `SyncDropArena`;
+    /// the last two share nothing, and their ratio is how much two threads
+    /// can gain on this machine at all.
+    pub enum ChurnVariant {
+        /// Two threads at once, each through its own handle.
+        SharedTwoThreads => "2 threads (handles)",
+        /// The same two runs one after the other on one thread.
+        SharedOneThread => "1 thread, same work",
+        /// Two threads at once, each on a `DropArena` of its own.
+        SeparateTwoThreads => "2 threads, 2 DropArenas",
+        /// The same two runs one after the other on one thread.
+        SeparateOneThread => "1 thread, 2 DropArenas",
+    }
+}
+
+variants! {
+    /// The variants of [`handoff`].
+    pub enum HandoffVariant {
+        /// One `SyncDropArena`, each thread through its own [`LocalArena`].
+        Handles => "SyncDropArena (handles)",
+        /// One `DropArena` behind a `Mutex`.
+        LockedDropArena => "Mutex<DropArena>",
+        /// `Box` on mimalloc.
+        MimallocBox => "Box (mimalloc)",
+        /// `Box` on the system allocator.
+        SystemBox => "Box (system)",
+        /// One sharded-slab `Pool`.
+        ShardedSlabPool => "sharded-slab Pool",
+        /// No allocator: the values themselves go over the channel.
+        ByValue => "no allocator (by value)",
+    }
+}
 
 /// A [`LocalArena`] as a [`Pool`].
 struct Handle<'h, 'id, T>(&'h LocalArena<'id, T>);
@@ -113,22 +174,20 @@ impl<'id, T: Send> Pool<T> for Shared<'id, T> {
     }
 }
 
-/// (1) Random add/drop (`workload`) on one thread, on `variant` (one of
-/// [`ONE_THREAD`]).
-pub fn random_add_drop(variant: &str, workload: &RandomAddDrop) -> Tally {
+/// (1) Random add/drop (`workload`) on one thread, on `variant`.
+pub fn random_add_drop(variant: OneThreadVariant, workload: &RandomAddDrop) -> Tally {
     match variant {
-        "SyncDropArena (handle)" => {
+        OneThreadVariant::Handle => {
             SyncDropArena::with(|arena| workload.run(&mut Handle(&arena.local())))
         }
-        "SyncDropArena (std)" => SyncDropArena::with(|arena| workload.run(&mut Shared(arena))),
-        "DropArena" => DropArena::with(|arena| workload.run(&mut Arena(arena))),
-        _ => unreachable!("no variant {variant}"),
+        OneThreadVariant::StdPath => SyncDropArena::with(|arena| workload.run(&mut Shared(arena))),
+        OneThreadVariant::DropArena => DropArena::with(|arena| workload.run(&mut Arena(arena))),
     }
 }
 
 /// (1) Alloc+reclaim pairs on one thread, written as a plain loop (as
-/// `PlainPairs`), on `variant` (one of [`ONE_THREAD`]).
-pub fn pairs(variant: &str, steps: u64) -> Tally {
+/// `PlainPairs`), on `variant`.
+pub fn pairs(variant: OneThreadVariant, steps: u64) -> Tally {
     macro_rules! pairs_on {
         ($alloc:expr, $reclaim:expr) => {{
             let mut checksum = 0u64;
@@ -143,17 +202,16 @@ pub fn pairs(variant: &str, steps: u64) -> Tally {
         }};
     }
     match variant {
-        "SyncDropArena (handle)" => SyncDropArena::with(|arena| {
+        OneThreadVariant::Handle => SyncDropArena::with(|arena| {
             let local = arena.local();
             pairs_on!(|v| local.alloc(v), |b| local.box_to_inner(b))
         }),
-        "SyncDropArena (std)" => {
+        OneThreadVariant::StdPath => {
             SyncDropArena::with(|arena| pairs_on!(|v| arena.alloc(v), |b| arena.box_to_inner(b)))
         }
-        "DropArena" => {
+        OneThreadVariant::DropArena => {
             DropArena::with(|arena| pairs_on!(|v| arena.alloc(v), |b| arena.box_to_inner(b)))
         }
-        _ => unreachable!("no variant {variant}"),
     }
 }
 
@@ -161,9 +219,9 @@ pub fn pairs(variant: &str, steps: u64) -> Tally {
 /// `workload.seed + 1`: on one `SyncDropArena` through handles, on two
 /// threads at once or one after the other on one thread; and, as the
 /// machine's own ceiling for this work, the same on a `DropArena` per run,
-/// which share nothing (`variant`, one of [`CHURN`]). All run on spawned
-/// threads, so all pay for spawning.
-pub fn churn(variant: &str, workload: &RandomAddDrop) -> Tally {
+/// which share nothing (`variant`). All run on spawned threads, so all pay
+/// for spawning.
+pub fn churn(variant: ChurnVariant, workload: &RandomAddDrop) -> Tally {
     let second = RandomAddDrop {
         seed: workload.seed + 1,
         ..*workload
@@ -176,22 +234,23 @@ pub fn churn(variant: &str, workload: &RandomAddDrop) -> Tally {
     SyncDropArena::with(|arena| {
         let run = |w: &RandomAddDrop| w.run(&mut Handle(&arena.local()));
         thread::scope(|s| match variant {
-            "2 threads (handles)" => {
+            ChurnVariant::SharedTwoThreads => {
                 let a = s.spawn(|| run(workload));
                 let b = s.spawn(|| run(&second));
                 add(a.join().unwrap(), b.join().unwrap())
             }
-            "1 thread, same work" => s.spawn(|| add(run(workload), run(&second))).join().unwrap(),
-            "2 threads, 2 DropArenas" => {
+            ChurnVariant::SharedOneThread => {
+                s.spawn(|| add(run(workload), run(&second))).join().unwrap()
+            }
+            ChurnVariant::SeparateTwoThreads => {
                 let a = s.spawn(|| alone(workload));
                 let b = s.spawn(|| alone(&second));
                 add(a.join().unwrap(), b.join().unwrap())
             }
-            "1 thread, 2 DropArenas" => s
+            ChurnVariant::SeparateOneThread => s
                 .spawn(|| add(alone(workload), alone(&second)))
                 .join()
                 .unwrap(),
-            _ => unreachable!("no variant {variant}"),
         })
     })
 }
@@ -481,66 +540,42 @@ fn handoff_on<O: Owner>(owner: &O, values: u64, live: &Live) -> Tally {
     Tally { checksum, values }
 }
 
-/// (3) Producer -> consumer with `values` values on `variant` (one of
-/// [`HANDOFF`]).
-pub fn handoff(variant: &str, values: u64) -> Tally {
+/// (3) Producer -> consumer with `values` values on `variant`.
+pub fn handoff(variant: HandoffVariant, values: u64) -> Tally {
     let live = Live::default();
     match variant {
-        "SyncDropArena (handles)" => {
+        HandoffVariant::Handles => {
             SyncDropArena::with(|arena| handoff_on(&SyncArena(arena), values, &live))
         }
-        "Mutex<DropArena>" => with_locked_arena(|arena| handoff_on(&arena, values, &live)),
-        "Box (mimalloc)" => handoff_on(&Mimalloc, values, &live),
-        "Box (system)" => handoff_on(&SystemBox, values, &live),
-        "sharded-slab Pool" => handoff_on(&ShardedPool(sharded_slab::Pool::new()), values, &live),
-        "no allocator (by value)" => handoff_on(&ByValue, values, &live),
-        _ => unreachable!("no variant {variant}"),
+        HandoffVariant::LockedDropArena => {
+            with_locked_arena(|arena| handoff_on(&arena, values, &live))
+        }
+        HandoffVariant::MimallocBox => handoff_on(&Mimalloc, values, &live),
+        HandoffVariant::SystemBox => handoff_on(&SystemBox, values, &live),
+        HandoffVariant::ShardedSlabPool => {
+            handoff_on(&ShardedPool(sharded_slab::Pool::new()), values, &live)
+        }
+        HandoffVariant::ByValue => handoff_on(&ByValue, values, &live),
     }
 }
 
-/// The variants of [`Xmalloc`], in the table's order; ratios are against
-/// the first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum XmallocVariant {
-    /// One `SyncDropArena`, each thread through its own [`LocalArena`].
-    Handles,
-    /// One `SyncDropArena` through its `std` methods.
-    StdPath,
-    /// One `DropArena` behind a `Mutex`.
-    LockedDropArena,
-    /// `Box` on mimalloc.
-    MimallocBox,
-    /// `Box` on the system allocator.
-    SystemBox,
-    /// One sharded-slab `Pool`.
-    ShardedSlabPool,
-    /// No allocator: references to objects made before the run.
-    Preallocated,
-}
-
-impl XmallocVariant {
-    /// Every variant, in the table's order.
-    pub const ALL: [Self; 7] = [
-        Self::Handles,
-        Self::StdPath,
-        Self::LockedDropArena,
-        Self::MimallocBox,
-        Self::SystemBox,
-        Self::ShardedSlabPool,
-        Self::Preallocated,
-    ];
-
-    /// What the table calls it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Handles => "SyncDropArena (handles)",
-            Self::StdPath => "SyncDropArena (std)",
-            Self::LockedDropArena => "Mutex<DropArena>",
-            Self::MimallocBox => "Box (mimalloc)",
-            Self::SystemBox => "Box (system)",
-            Self::ShardedSlabPool => "sharded-slab Pool",
-            Self::Preallocated => "no allocator (prealloc)",
-        }
+variants! {
+    /// The variants of [`Xmalloc`].
+    pub enum XmallocVariant {
+        /// One `SyncDropArena`, each thread through its own [`LocalArena`].
+        Handles => "SyncDropArena (handles)",
+        /// One `SyncDropArena` through its `std` methods.
+        StdPath => "SyncDropArena (std)",
+        /// One `DropArena` behind a `Mutex`.
+        LockedDropArena => "Mutex<DropArena>",
+        /// `Box` on mimalloc.
+        MimallocBox => "Box (mimalloc)",
+        /// `Box` on the system allocator.
+        SystemBox => "Box (system)",
+        /// One sharded-slab `Pool`.
+        ShardedSlabPool => "sharded-slab Pool",
+        /// No allocator: references to objects made before the run.
+        Preallocated => "no allocator (prealloc)",
     }
 }
 
@@ -728,19 +763,20 @@ mod tests {
             steps: 5_000,
             ..RandomAddDrop::ORIGINAL
         };
-        let random: Vec<Tally> = ONE_THREAD.iter().map(|v| random_add_drop(v, &w)).collect();
+        let one_thread = OneThreadVariant::ALL;
+        let random: Vec<Tally> = one_thread.iter().map(|&v| random_add_drop(v, &w)).collect();
         assert!(random.iter().all(|t| *t == random[0]), "{random:?}");
-        let pairs: Vec<Tally> = ONE_THREAD.iter().map(|v| pairs(v, 10_000)).collect();
+        let pairs: Vec<Tally> = one_thread.iter().map(|&v| pairs(v, 10_000)).collect();
         assert!(pairs.iter().all(|t| *t == pairs[0]), "{pairs:?}");
-        let churn: Vec<Tally> = CHURN.iter().map(|v| churn(v, &w)).collect();
+        let churn: Vec<Tally> = ChurnVariant::ALL.iter().map(|&v| churn(v, &w)).collect();
         assert!(churn.iter().all(|t| *t == churn[0]), "{churn:?}");
-        for v in HANDOFF {
-            assert_eq!(handoff(v, 10_001), expected(10_001), "{v}");
+        for &v in HandoffVariant::ALL {
+            assert_eq!(handoff(v, 10_001), expected(10_001), "{v:?}");
         }
         // 40 batches, the last one short: uneven between 3 producers.
         for threads in 1..=3 {
             let xmalloc = Xmalloc::new(threads, 10_001);
-            for v in XmallocVariant::ALL {
+            for &v in XmallocVariant::ALL {
                 assert_eq!(xmalloc.run(v), expected(10_001), "{v:?} on {threads}");
             }
         }

@@ -144,6 +144,45 @@ impl<T: Value> Workload for HotPath<T> {
     }
 }
 
+/// (2b) The hot path as a user writes it: allocate a `Triple`, move it
+/// back out (`box_to_inner` for DropArena), `steps` times, and nothing
+/// else. The handle goes through one `black_box`, or the optimiser would
+/// delete a `Box`'s allocation outright.
+///
+/// Written once over [`Pool`], whose methods are each peer's own calls
+/// inlined: it compiles to the loop a user writes on that peer's API.
+pub struct PlainPairs {
+    /// What the table calls it.
+    pub name: &'static str,
+    /// Allocate-and-move-out pairs per run.
+    pub steps: u64,
+}
+
+impl Workload for PlainPairs {
+    type Item = Triple;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    // Inlined into the peer's `run`, where the pool is made, as a user's
+    // loop sits beside its pool: through a `&mut` from a caller, the pool's
+    // fields would have to be written back before every `black_box`.
+    #[inline(always)]
+    fn run<P: Pool<Triple>>(&self, pool: &mut P) -> Tally {
+        let steps = black_box(self.steps);
+        let mut checksum = 0u64;
+        for i in 0..steps {
+            let handle = black_box(pool.alloc(Triple::make(i)));
+            checksum = checksum.wrapping_add(pool.take(handle).sum());
+        }
+        Tally {
+            checksum,
+            values: steps,
+        }
+    }
+}
+
 /// (3) and (6) Bulk: allocate `batch` values, reclaim them all in the order
 /// they were made, and again, `rounds` times, in the same pool.
 pub struct Bulk<T> {
@@ -177,6 +216,50 @@ impl<T: Value> Workload for Bulk<T> {
         Tally {
             checksum,
             values: (self.rounds * self.batch) as u64,
+        }
+    }
+}
+
+/// (3b) Bulk as a user writes it: `batch` allocations of a `Triple` pushed
+/// onto a `Vec`, then each popped off (so in reverse order) and moved back
+/// out (`box_to_inner` for DropArena), `rounds` times in one pool. One
+/// `black_box` per round, on the `Vec`, keeps the optimiser from seeing
+/// through it. Written once over [`Pool`], as [`PlainPairs`] is.
+pub struct PlainBulk {
+    /// What the table calls it.
+    pub name: &'static str,
+    /// Values live at once.
+    pub batch: usize,
+    /// Fill-and-empty rounds per run.
+    pub rounds: usize,
+}
+
+impl Workload for PlainBulk {
+    type Item = Triple;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    // Inlined, as `PlainPairs::run` is.
+    #[inline(always)]
+    fn run<P: Pool<Triple>>(&self, pool: &mut P) -> Tally {
+        let (batch, rounds) = (black_box(self.batch), black_box(self.rounds));
+        let mut handles = Vec::with_capacity(batch);
+        let mut checksum = 0u64;
+        for round in 0..rounds {
+            let first = (round * batch) as u64;
+            for i in first..first + batch as u64 {
+                handles.push(pool.alloc(Triple::make(i)));
+            }
+            black_box(&mut handles);
+            while let Some(handle) = handles.pop() {
+                checksum = checksum.wrapping_add(pool.take(handle).sum());
+            }
+        }
+        Tally {
+            checksum,
+            values: (batch * rounds) as u64,
         }
     }
 }
