@@ -299,7 +299,7 @@ impl ChunkBounds {
 
     /// The chunks' address ranges, `start..end`, oldest first.
     #[cfg(any(test, fuzzing))]
-    fn ranges(&self) -> &[(usize, usize)] {
+    pub(crate) fn ranges(&self) -> &[(usize, usize)] {
         &self.0
     }
 }

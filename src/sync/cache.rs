@@ -10,6 +10,8 @@ use core::cell::Cell;
 use core::ptr::{self, NonNull};
 
 use super::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+#[cfg(any(test, fuzzing))]
+use super::depot::IdleWalk;
 use super::depot::{Depot, MAGAZINE, Refill, cut_after, nth_slot};
 use crate::ops::SlotSource;
 use crate::raw::{Link, Slot, SlotStack};
@@ -99,7 +101,7 @@ impl SlotCache {
 
     /// The length of the free list (invariant 1).
     #[inline]
-    fn free_len(&self) -> usize {
+    pub(crate) fn free_len(&self) -> usize {
         self.empty_at.get().wrapping_sub(self.net_taken())
     }
 
@@ -292,6 +294,34 @@ impl SlotCache {
             unsafe { depot.put_loose(head, tail, len) };
         }
     }
+
+    /// Meets this cache's free list and fresh run in `walk`, asserting the
+    /// invariants 1, 2 and 4, and returns how many slots they hold. For
+    /// tests and fuzzing.
+    ///
+    /// # Safety
+    ///
+    /// `walk` walks this cache's arena's depot, and no other thread uses
+    /// the cache meanwhile.
+    #[cfg(any(test, fuzzing))]
+    unsafe fn walk_idle<T>(&self, walk: &mut IdleWalk<'_, T>) -> usize {
+        // SAFETY: our free list is free slots (invariant 1), and no other
+        // thread touches them (the caller's promise).
+        let free = unsafe { walk.free_list(self.slots.free_head()) };
+        let (start, end) = self.slots.fresh_run::<T>();
+        let fresh = walk.fresh_run(start, end);
+        if size_of::<T>() != 0 {
+            assert_eq!(
+                free,
+                self.free_len(),
+                "empty_at - net_taken miscounts the free list"
+            );
+        }
+        if !self.claimed.load(Ordering::Relaxed) {
+            assert_eq!(free + fresh, 0, "a released cache holds slots");
+        }
+        free + fresh
+    }
 }
 
 /// The slot caches of one arena: a push-only list, one cache per handle
@@ -398,6 +428,28 @@ impl Caches {
             at = cache.next_cache;
         }
         sum
+    }
+
+    /// Meets every cache's free list and fresh run in `walk` (see
+    /// `SlotCache::walk_idle`) and returns how many slots they hold. For
+    /// tests and fuzzing.
+    ///
+    /// # Safety
+    ///
+    /// `walk` walks the depot these caches belong to, and no other thread
+    /// uses any of them meanwhile.
+    #[cfg(any(test, fuzzing))]
+    pub(crate) unsafe fn walk_idle<T>(&self, walk: &mut IdleWalk<'_, T>) -> usize {
+        let mut idle = 0;
+        let mut at = self.head.load(Ordering::Acquire);
+        while let Some(cache) = NonNull::new(at) {
+            // SAFETY: as in `claim`.
+            let cache = unsafe { cache.as_ref() };
+            // SAFETY: the caller's promise, for each cache.
+            idle += unsafe { cache.walk_idle(walk) };
+            at = cache.next_cache;
+        }
+        idle
     }
 }
 

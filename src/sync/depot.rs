@@ -117,7 +117,8 @@ struct Chunks<T> {
     fresh_end: *mut Slot<T>,
     loose: Link<T>,
     loose_len: usize,
-    #[cfg(drop_arena_asan)]
+    /// For `assert_owns` under ASan, and for the invariant check.
+    #[cfg(any(test, fuzzing, drop_arena_asan))]
     bounds: raw::ChunkBounds,
 }
 
@@ -149,7 +150,7 @@ impl<T> Depot<T> {
                 fresh_end: ptr::null_mut(),
                 loose: None,
                 loose_len: 0,
-                #[cfg(drop_arena_asan)]
+                #[cfg(any(test, fuzzing, drop_arena_asan))]
                 bounds: raw::ChunkBounds::new(),
             }),
             capacity: AtomicUsize::new(0),
@@ -377,7 +378,7 @@ impl<T> Depot<T> {
             .get_or_insert_with(|| typed_arena::Arena::with_capacity(len));
         let (start, n) = raw::take_chunk(arena, min);
         debug_assert_eq!(n, len, "typed-arena's growth rule changed");
-        #[cfg(drop_arena_asan)]
+        #[cfg(any(test, fuzzing, drop_arena_asan))]
         chunks.bounds.push(start, n);
         chunks.newest = n;
         // Under the lock, so a load and a store are enough.
@@ -464,48 +465,177 @@ impl<T> Depot<T> {
         ChunksGuard { depot: self }
     }
 
-    /// Asserts that every magazine in the depot has exactly [`MAGAZINE`]
-    /// slots, that `parked` counts them and that the loose list is shorter
-    /// than a magazine, and returns the number of free slots held here
-    /// (parked and loose) and of fresh slots behind the lock. For tests.
+    /// Walks every slot idle here, asserting invariants 2 and 3 as far as
+    /// the depot shows them: the counts match the chunks, the fresh slots
+    /// are the newest chunk's tail, every magazine is whole and counted by
+    /// `parked` (invariant 4), and the loose list is as long as
+    /// `loose_len`, shorter than a magazine. Returns the walk, which holds
+    /// the lock, so that the slot caches' slots can be added to it
+    /// ([`IdleWalk`]). For tests and fuzzing.
+    ///
+    /// # Safety
+    ///
+    /// No other thread uses the depot meanwhile.
+    #[cfg(any(test, fuzzing))]
+    pub(crate) unsafe fn walk_idle(&self) -> IdleWalk<'_, T> {
+        let mut walk = IdleWalk {
+            chunks: self.lock(),
+            capacity: self.capacity(),
+            free: alloc::vec::Vec::new(),
+            runs: alloc::vec::Vec::new(),
+            fresh: 0,
+        };
+        let chunks = &walk.chunks;
+        let size = size_of::<Slot<T>>();
+        let ranges = chunks.bounds.ranges();
+        let in_chunks: usize = ranges
+            .iter()
+            .map(|&(start, end)| (end - start) / size)
+            .sum();
+        assert_eq!(
+            walk.capacity, in_chunks,
+            "capacity is not the chunks' slots"
+        );
+        match ranges.last() {
+            Some(&(start, end)) => {
+                assert_eq!(chunks.newest, (end - start) / size, "newest miscounts");
+                assert_eq!(
+                    chunks.fresh_end as usize, end,
+                    "the fresh slots are not the newest chunk's tail"
+                );
+            }
+            None => assert!(chunks.fresh.is_null() && chunks.fresh_end.is_null()),
+        }
+        let (fresh, fresh_end) = (chunks.fresh, chunks.fresh_end);
+        let (loose, loose_len) = (chunks.loose, chunks.loose_len);
+        let mut parked = 0;
+        for cell in &self.cells {
+            // SAFETY: a cell's magazine is free slots, and no other thread
+            // runs (the caller's promise).
+            let n = unsafe { walk.free_list(NonNull::new(cell.load(Ordering::Acquire))) };
+            assert!(n == 0 || n == MAGAZINE, "a cell holds {n} slots");
+            parked += n;
+        }
+        // SAFETY: as for the cells: the stack is whole magazines, linked
+        // through their tails into one list.
+        let n = unsafe { walk.free_list(NonNull::new(self.overflow.load(Ordering::Acquire))) };
+        assert_eq!(n % MAGAZINE, 0, "the overflow stack holds {n} slots");
+        parked += n;
+        assert_eq!(
+            self.parked.load(Ordering::Relaxed) * MAGAZINE,
+            parked,
+            "parked miscounts the magazines"
+        );
+        // SAFETY: the loose list is free slots, and we hold the lock.
+        let n = unsafe { walk.free_list(loose) };
+        assert_eq!(n, loose_len, "loose_len miscounts");
+        assert!(loose_len < MAGAZINE, "a whole magazine is loose");
+        walk.fresh_run(fresh, fresh_end);
+        walk
+    }
+
+    /// Asserts what [`walk_idle`](Self::walk_idle) does, and returns the
+    /// number of free slots held here (parked and loose) and of fresh slots
+    /// behind the lock. For tests.
     ///
     /// # Safety
     ///
     /// No other thread uses the depot meanwhile.
     #[cfg(test)]
     pub(crate) unsafe fn count_idle(&self) -> (usize, usize) {
-        let mut free = 0;
-        let capacity = self.capacity();
-        let count = |mut link: Link<T>| {
-            let mut n = 0;
-            while let Some(slot) = link {
-                n += 1;
-                // A slot handed out twice can close a list into a cycle.
-                assert!(n <= capacity, "a free list longer than the arena");
-                // SAFETY: no other thread runs (the caller's promise), and
-                // every slot listed here is free (invariant 2).
-                link = unsafe { raw::read_next(slot) };
-            }
-            n
-        };
-        for cell in &self.cells {
-            let n = count(NonNull::new(cell.load(Ordering::Acquire)));
-            assert!(n == 0 || n == MAGAZINE, "a cell holds {n} slots");
-            free += n;
+        // SAFETY: the same contract.
+        unsafe { self.walk_idle() }.finish()
+    }
+}
+
+/// The idle slots of one depot's chunks, met one free list or fresh run at
+/// a time by the invariant checks of tests and fuzzing
+/// (`SyncDropArena::check_invariants`): each must lie in the chunks, and
+/// none may be met twice, since each free or fresh slot has exactly one
+/// owner (the `Depot` invariant 2). Holds the depot's lock.
+#[cfg(any(test, fuzzing))]
+pub(crate) struct IdleWalk<'a, T> {
+    chunks: ChunksGuard<'a, T>,
+    capacity: usize,
+    /// The addresses of the free slots met so far.
+    free: alloc::vec::Vec<usize>,
+    /// The fresh runs met so far, as address ranges `start..end`.
+    runs: alloc::vec::Vec<(usize, usize)>,
+    fresh: usize,
+}
+
+#[cfg(any(test, fuzzing))]
+impl<T> IdleWalk<'_, T> {
+    /// Meets a null-terminated free list and returns its length.
+    ///
+    /// # Safety
+    ///
+    /// The list's slots are free, their links initialized, and no other
+    /// thread uses them meanwhile.
+    pub(crate) unsafe fn free_list(&mut self, mut link: Link<T>) -> usize {
+        let mut n = 0;
+        while let Some(slot) = link {
+            assert!(
+                self.chunks.bounds.owns(slot),
+                "free slot {slot:p} is not a slot of the chunks"
+            );
+            // A slot handed out twice can close a list into a cycle.
+            assert!(
+                self.free.len() < self.capacity,
+                "more free slots than slots: a free list is cyclic"
+            );
+            self.free.push(slot.as_ptr() as usize);
+            n += 1;
+            // SAFETY: the slot is free and no other thread uses it (the
+            // caller's promise), in live memory (it is in the chunks).
+            link = unsafe { raw::read_next(slot) };
         }
-        let n = count(NonNull::new(self.overflow.load(Ordering::Acquire)));
-        assert_eq!(n % MAGAZINE, 0, "the overflow stack holds {n} slots");
-        free += n;
-        assert_eq!(
-            self.parked.load(Ordering::Relaxed) * MAGAZINE,
-            free,
-            "parked miscounts the magazines"
+        n
+    }
+
+    /// Meets a run of fresh slots `start..end`, which must lie in one
+    /// chunk (both null, or equal, for none), and returns its length.
+    pub(crate) fn fresh_run(&mut self, start: *mut Slot<T>, end: *mut Slot<T>) -> usize {
+        if start == end {
+            return 0;
+        }
+        let (start, end) = (start as usize, end as usize);
+        let size = size_of::<Slot<T>>();
+        let in_a_chunk = self.chunks.bounds.ranges().iter().any(|&(first, last)| {
+            first <= start && start < end && end <= last && (start - first) % size == 0
+        });
+        assert!(
+            in_a_chunk,
+            "fresh run {start:#x}..{end:#x} is not in a chunk"
         );
-        let chunks = self.lock();
-        assert_eq!(count(chunks.loose), chunks.loose_len);
-        assert!(chunks.loose_len < MAGAZINE, "a whole magazine is loose");
-        free += chunks.loose_len;
-        (free, chunks.fresh_left())
+        self.runs.push((start, end));
+        let n = (end - start) / size;
+        self.fresh += n;
+        n
+    }
+
+    /// Asserts that no slot was met twice, releases the lock and returns
+    /// the number of free and of fresh slots met.
+    pub(crate) fn finish(mut self) -> (usize, usize) {
+        self.free.sort_unstable();
+        if let Some(pair) = self.free.windows(2).find(|pair| pair[0] == pair[1]) {
+            panic!("free slot {:#x} is on two free lists", pair[0]);
+        }
+        self.runs.sort_unstable();
+        if let Some(pair) = self.runs.windows(2).find(|pair| pair[0].1 > pair[1].0) {
+            panic!("fresh runs {:#x?} and {:#x?} overlap", pair[0], pair[1]);
+        }
+        for &at in &self.free {
+            // The last run starting at or before `at`.
+            let i = self.runs.partition_point(|&(start, _)| start <= at);
+            if let Some(&(start, end)) = i.checked_sub(1).map(|i| &self.runs[i]) {
+                assert!(
+                    at >= end,
+                    "free slot {at:#x} is also fresh, in {start:#x}..{end:#x}"
+                );
+            }
+        }
+        (self.free.len(), self.fresh)
     }
 }
 

@@ -193,6 +193,20 @@ impl<'id, T> LocalArena<'id, T> {
     pub fn free_without_dropping(&self, b: DropBox<'id, T>) {
         self.ops().free_without_dropping(b);
     }
+
+    /// The number of slots on this handle's free list. Not part of the API:
+    /// it exists only in this crate's unit tests and under cargo-fuzz, where
+    /// the shared model predicts from it which slot the handle hands out
+    /// next, and sees magazines leave.
+    #[cfg(any(test, fuzzing))]
+    #[doc(hidden)]
+    pub fn free_list_len(&self) -> usize {
+        if size_of::<T>() == 0 {
+            0
+        } else {
+            self.cache.free_len()
+        }
+    }
 }
 
 impl<T> Drop for LocalArena<'_, T> {

@@ -411,6 +411,39 @@ impl<'id, T> SyncDropArena<'id, T> {
         // SAFETY: the same contract, for the arena's depot.
         unsafe { self.depot.count_idle() }
     }
+
+    /// Asserts the invariants of the shared structures and of every slot
+    /// cache (`Depot::walk_idle`, `Caches::walk_idle`): each free or fresh
+    /// slot lies in the chunks and has one owner, every magazine is whole,
+    /// each cache's counts match its free list, and every slot of the
+    /// chunks is in use or idle: `len` plus the idle slots is `capacity`.
+    /// O(capacity). Not part of the API: it exists only in this crate's
+    /// unit tests and under cargo-fuzz, where the shared model calls it
+    /// after every operation.
+    ///
+    /// # Safety
+    ///
+    /// No other thread uses the arena meanwhile: the check reads every
+    /// handle's private slots.
+    #[cfg(any(test, fuzzing))]
+    #[doc(hidden)]
+    pub unsafe fn check_invariants(&self) {
+        // SAFETY: no other thread uses the depot (this function's contract).
+        let mut walk = unsafe { self.depot.walk_idle() };
+        // SAFETY: the caches are this arena's, so they belong to the depot
+        // walked, and no other thread uses them (this function's contract).
+        let cached = unsafe { self.caches.walk_idle(&mut walk) };
+        let (free, fresh) = walk.finish();
+        if size_of::<T>() != 0 {
+            let len = self.len();
+            assert_eq!(
+                len + free + fresh,
+                self.capacity(),
+                "a slot is lost or counted twice: {len} in use, {free} free and \
+                 {fresh} fresh ({cached} of those idle in slot caches)"
+            );
+        }
+    }
 }
 
 impl<T> fmt::Debug for SyncDropArena<'_, T> {

@@ -1,6 +1,8 @@
 //! Unit tests of the shared structures' bookkeeping, which need private
 //! access: after handles on several threads drop, every slot of the chunks
-//! is in use or idle in the depot, and every magazine there is whole.
+//! is in use or idle in the depot, and every magazine there is whole; while
+//! handles live, their caches hold the rest. (The shared model,
+//! `tests/support/model.rs`, runs the same check after every operation.)
 
 use std::sync::mpsc;
 use std::thread;
@@ -68,5 +70,26 @@ fn reserve_hands_the_fresh_slots_left_to_the_depot() {
         assert_eq!(kept.len() + free_after + fresh_after, arena.capacity());
         let local = arena.local();
         kept.into_iter().for_each(|b| local.drop_box(b));
+    });
+}
+
+/// While handles live, their slot caches hold free and fresh slots: the
+/// check must count those too, and find every magazine whole.
+#[test]
+fn while_handles_live_every_slot_is_in_use_in_a_cache_or_in_the_depot() {
+    SyncDropArena::<u64>::with(|arena| {
+        let (maker, taker) = (arena.local(), arena.local());
+        let boxes: Vec<_> = (0..5 * MAGAZINE as u64).map(|i| maker.alloc(i)).collect();
+        // SAFETY: no other thread uses the arena.
+        unsafe { arena.check_invariants() };
+        // The taker's free list passes two magazines, and passes one on.
+        boxes.into_iter().for_each(|b| taker.drop_box(b));
+        assert!(taker.free_list_len() <= 2 * MAGAZINE);
+        // SAFETY: as above.
+        unsafe { arena.check_invariants() };
+        drop(taker);
+        // SAFETY: as above.
+        unsafe { arena.check_invariants() };
+        assert_eq!(arena.len(), 0);
     });
 }
