@@ -4,35 +4,62 @@
 //! One file, compiled in two places: the crate's unit tests (`cargo test
 //! --lib`: `src/lib.rs` includes it by path, and proptest drives it from
 //! `model_tests.rs` beside it) and the cargo-fuzz target
-//! `fuzz/fuzz_targets/ops.rs`. Both hand [`run`] raw bytes, which decode
-//! into a flat list of [`Op`]s.
+//! `fuzz/fuzz_targets/ops.rs`. Both hand [`run`] raw bytes: the low bit of
+//! the first chooses the [`Mode`], and the rest decode into a flat list of
+//! [`Op`]s.
 //!
 //! # What runs
 //!
-//! An arena of [`Val`]s, beside a *side* arena of [`Leaf`]s that outlives
-//! it. A `Val` may own a box of the side arena, which it gives back there
-//! when dropped; then it allocates and reclaims temporaries in its own arena,
-//! may reserve there, and may panic. Some ops claim the ops after them:
-//! `AllocWith { during }` runs the next few ops inside its constructor
-//! (reentrantly, on the same arena) and may then panic; `Nested` runs the
-//! next few in a fresh arena.
+//! An arena of [`Val`]s, beside a *side* `DropArena` of [`Leaf`]s that
+//! outlives it. The arena is a `DropArena`, or in the sync mode a
+//! `SyncDropArena` used through up to [`MAX_HANDLES`] `LocalArena` handles,
+//! interleaved on this one thread. A `Val` may own a box of the side arena,
+//! which it gives back there when dropped; then it allocates and reclaims
+//! temporaries in its own arena (through a handle of its own, in the sync
+//! mode), may reserve there, and may panic. Some ops claim the ops after
+//! them: `AllocWith { during }` runs the next few ops inside its
+//! constructor (reentrantly, on the same arena) and may then panic;
+//! `Nested` runs the next few in a fresh arena of the same kind.
+//!
+//! In the sync mode, `NewHandle`, `DropHandle` and `UseHandle` make, drop
+//! and choose the handle that the ops after them go through (one is made
+//! when an op needs one and none lives), so a box made through one handle
+//! is often reclaimed through another; a dropped handle gives its slots to
+//! the depot. `AllocBatch` and `DropBatch` move 64 to 200 values at once,
+//! so that free lists pass two magazines and magazines go through the
+//! depot and back. In the `DropArena` mode the handle ops do nothing, and
+//! batches go to the arena.
 //!
 //! # What is checked
 //!
-//! - Every allocation gets the address the model predicts ([`SlotModel`]):
-//!   the last slot reclaimed is the next one handed out; else an address
-//!   never seen before (or one a `reserve` reshuffled); never a slot in use
-//!   in any arena.
+//! - Every allocation gets the address the model predicts ([`SlotModel`]),
+//!   and never a slot in use in any arena. In a `DropArena`, the last slot
+//!   reclaimed is the next one handed out; else an address never seen
+//!   before (or one a `reserve` reshuffled). Across the handles of a
+//!   `SyncDropArena` no such order holds, and only what is cheap to know is
+//!   predicted ([`Handle`]): a handle hands out the slot it took back last,
+//!   unless that slot left in a magazine, which the model sees happen (a
+//!   free list that passes two magazines passes its top 64 slots to the
+//!   depot, exactly then and exactly those). A slot that a refill or a
+//!   fresh run hands out is only checked to be free or never seen before.
 //! - After every op, in each arena the op could touch: the kernel's own
-//!   invariants (`check_invariants`: capacity = in use + free + fresh, the
-//!   free list acyclic and inside the arena's chunks); `len`; capacity never
-//!   shrinking, and never growing while a slot was free unless a `reserve`
-//!   asked for more than was spare; the contents of every live box and
-//!   leaked reference (a slot handed out twice would be overwritten).
+//!   invariants, with `check_invariants` (for a `DropArena`: capacity = in
+//!   use + free + fresh, the free list acyclic and inside the arena's
+//!   chunks; for a `SyncDropArena`, over the depot and every slot cache:
+//!   every free or fresh slot inside the chunks and in one place only,
+//!   every magazine whole and counted, each cache's counts matching its
+//!   free list, and capacity = in use + idle); `len`; capacity never
+//!   shrinking, and, in a `DropArena`, never growing while a slot was free
+//!   unless a `reserve` asked for more than was spare (a `SyncDropArena`
+//!   grows while other handles hold free slots); the contents of every live
+//!   box and leaked reference (a slot handed out twice would be
+//!   overwritten).
 //! - `try_alloc_with` whose constructor fails or panics leaves no trace:
 //!   the same checks then see the arena as it was. `into_raw` keeps the
 //!   value where it is, in a slot still in use, until `from_raw`.
-//! - `allocated_bytes` is the capacity times the slot size.
+//! - `allocated_bytes` is the capacity times the slot size. After a
+//!   `reserve`, that much room (less a handle's run of 64, in a
+//!   `SyncDropArena`) is there without growing.
 //! - A value is dropped at most once, never once forgotten, and its
 //!   destructor or constructor panics exactly when told to; at the end every
 //!   value was dropped exactly once, unless forgotten or leaked.
@@ -45,12 +72,13 @@ use std::boxed::Box;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::Once;
 use std::vec::Vec;
 use std::{mem, ptr};
 
 use arbitrary::{Arbitrary, Unstructured};
-use drop_arena::{DropArena, DropBox, make_arena};
+use drop_arena::{DropArena, DropBox, LocalArena, SyncDropArena, make_arena, make_sync_arena};
 
 /// One step. A `u8` index picks a live box (modulo their number); an op on
 /// a box does nothing while there is none.
@@ -97,6 +125,27 @@ pub enum Op {
         count: u8,
         given_back: u8,
     },
+    /// Makes a handle, while fewer than [`MAX_HANDLES`] live; the ops after
+    /// it go through it.
+    NewHandle,
+    /// Drops a handle (`i` modulo their number), which gives its slots to
+    /// the depot.
+    DropHandle(u8),
+    /// The ops after it go through handle `i` (modulo their number).
+    UseHandle(u8),
+    /// Allocates `64 + count % 137` plain values.
+    AllocBatch(u8),
+    /// Gives back `64 + count % 137` boxes (or all there are), the last
+    /// made first, with `drop_box`.
+    DropBatch(u8),
+}
+
+/// The arena under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    DropArena,
+    /// A `SyncDropArena`, through `LocalArena` handles on one thread.
+    SyncDropArena,
 }
 
 /// A new value.
@@ -121,6 +170,13 @@ pub struct OnDrop {
 /// Deepest nesting of `AllocWith` constructors and `Nested` arenas.
 const MAX_DEPTH: usize = 4;
 
+/// The most handles of one `SyncDropArena` the ops keep alive at once.
+pub const MAX_HANDLES: usize = 4;
+
+/// The slots in a magazine of a `SyncDropArena` (its docs, "How the
+/// threads share slots"); a free list passes one on past twice this.
+const MAGAZINE: usize = 64;
+
 /// How often a run took each rarer path, by name.
 pub type Stats = BTreeMap<&'static str, usize>;
 
@@ -132,6 +188,8 @@ struct Ledger {
     values: Vec<(u32, bool)>,
     /// The slot model of every live arena, by the arena's address.
     arenas: HashMap<usize, SlotModel>,
+    /// The handles made so far, which numbers them from 1.
+    handles: usize,
     stats: Stats,
 }
 
@@ -189,6 +247,9 @@ fn quiet_deliberate_panics() {
 /// One arena's slots, by address, and so which it must hand out next.
 #[derive(Default)]
 struct SlotModel {
+    /// A `SyncDropArena`'s: its free slots are all `unordered`, and the
+    /// order its handles hand them out in is [`Handle`]'s business.
+    sync: bool,
     /// Free slots, the last reclaimed last: the arena hands them out again
     /// from the end. `None` is a slot whose address the model never saw (a
     /// fresh one whose constructor panicked).
@@ -209,21 +270,34 @@ struct SlotModel {
 }
 
 impl SlotModel {
-    /// The arena takes a slot: the address it must have, if known.
+    /// The arena takes a slot: the address it must have, if the arena
+    /// knows it (a `SyncDropArena`'s never does).
     fn take(&mut self) -> Option<usize> {
         self.pending += 1;
         self.peak = self.peak.max(self.in_use.len() + self.pending);
         self.free.pop().flatten()
     }
 
+    /// The slot taken with `expected` went back unused, on top of the free
+    /// list it came from.
+    fn untake(&mut self, expected: Option<usize>) {
+        self.pending -= 1;
+        if !self.sync {
+            self.free.push(expected);
+        }
+    }
+
     /// The slot taken with `expected` turned out to be at `actual`.
     fn placed(&mut self, expected: Option<usize>, actual: usize) {
         self.pending -= 1;
         match expected {
-            Some(expected) => assert_eq!(actual, expected, "not the last slot reclaimed"),
+            Some(expected) => {
+                assert_eq!(actual, expected, "not the last slot reclaimed");
+                self.unordered.remove(&actual);
+            }
             None => assert!(
                 !self.seen.contains(&actual) || self.unordered.remove(&actual),
-                "slot {actual:#x} handed out out of order"
+                "slot {actual:#x} handed out out of order, or neither free nor new"
             ),
         }
         self.seen.insert(actual);
@@ -235,7 +309,11 @@ impl SlotModel {
             self.in_use.remove(&at),
             "slot {at:#x} reclaimed but not in use"
         );
-        self.free.push(Some(at));
+        if self.sync {
+            self.unordered.insert(at);
+        } else {
+            self.free.push(Some(at));
+        }
     }
 
     /// Compares with the arena's counters after an op.
@@ -246,7 +324,10 @@ impl SlotModel {
             "capacity below len, or shrank"
         );
         assert!(
-            capacity == self.capacity || self.peak > self.capacity || self.reserved_short,
+            capacity == self.capacity
+                || self.peak > self.capacity
+                || self.reserved_short
+                || self.sync,
             "capacity grew from {} to {capacity} while a slot was free",
             self.capacity
         );
@@ -258,73 +339,276 @@ fn addr<T>(value: &T) -> usize {
     ptr::from_ref(value) as usize
 }
 
-/// Runs `f` on the model of `arena`.
-fn slots<T, R>(arena: &DropArena<'_, T>, f: impl FnOnce(&mut SlotModel) -> R) -> R {
-    ledger(|l| f(l.arenas.get_mut(&addr(arena)).expect("an unknown arena")))
+/// Runs `f` on the model of the arena at `arena`.
+fn slots<R>(arena: usize, f: impl FnOnce(&mut SlotModel) -> R) -> R {
+    ledger(|l| f(l.arenas.get_mut(&arena).expect("an unknown arena")))
+}
+
+/// A handle of a `SyncDropArena`, with what the model knows of its free
+/// list: the slots on top, which it hands out first.
+struct Handle<'a, T> {
+    local: LocalArena<'a, T>,
+    /// Numbers the handle in messages, and tells which handle made a box.
+    id: usize,
+    /// The top of the handle's free list, the slot taken back last last;
+    /// more slots, unknown, may lie below. `None` is a slot whose address
+    /// the model never saw.
+    top: RefCell<Vec<Option<usize>>>,
+}
+
+impl<'a, T> Handle<'a, T> {
+    fn new(arena: &'a SyncDropArena<'a, T>) -> Self {
+        let id = ledger(|l| {
+            l.handles += 1;
+            l.handles
+        });
+        Handle {
+            local: arena.local(),
+            id,
+            top: RefCell::default(),
+        }
+    }
+
+    /// The handle is about to take a slot: the address it must have, if
+    /// known.
+    fn take(&self) -> Option<usize> {
+        let on_list = free_list_len(&self.local)?;
+        let mut top = self.top.borrow_mut();
+        if on_list == 0 {
+            // A refill or the fresh run: any free or new slot.
+            assert!(top.is_empty(), "handle {}'s free list lost slots", self.id);
+            return None;
+        }
+        top.pop().flatten()
+    }
+
+    /// The handle took back a slot (at `at`, if known) onto its free list,
+    /// which held `before` slots.
+    fn took_back(&self, at: Option<usize>, before: Option<usize>) {
+        let (Some(before), Some(after)) = (before, free_list_len(&self.local)) else {
+            return;
+        };
+        let mut top = self.top.borrow_mut();
+        top.push(at);
+        if after != before + 1 {
+            assert_eq!(
+                (before, after),
+                (2 * MAGAZINE, before + 1 - MAGAZINE),
+                "handle {}'s free list: not one more, nor a magazine less",
+                self.id
+            );
+            // The magazine was the top of the list, this slot included.
+            let kept = top.len().saturating_sub(MAGAZINE);
+            top.truncate(kept);
+            stat("magazines passed to the depot", 1);
+        }
+    }
+
+    fn check(&self) {
+        if let Some(on_list) = free_list_len(&self.local) {
+            let known = self.top.borrow().len();
+            assert!(
+                known <= on_list,
+                "handle {}'s free list holds {on_list} slots, not the {known} known",
+                self.id
+            );
+        }
+    }
+}
+
+/// The length of a handle's free list, which the crate shows only to its
+/// unit tests and to cargo-fuzz: the builds that run the model. (A plain
+/// build of the fuzz crate, as clippy makes, only compiles it.)
+#[cfg(any(test, fuzzing))]
+fn free_list_len<T>(local: &LocalArena<'_, T>) -> Option<usize> {
+    Some(local.free_list_len())
+}
+
+#[cfg(not(any(test, fuzzing)))]
+fn free_list_len<T>(_: &LocalArena<'_, T>) -> Option<usize> {
+    None
+}
+
+/// Where an op takes its slot and gives it back: a `DropArena`, or a
+/// handle of a `SyncDropArena`.
+enum Via<'a, T> {
+    Arena(&'a DropArena<'a, T>),
+    Handle(Rc<Handle<'a, T>>),
+}
+
+impl<'a, T> Via<'a, T> {
+    /// The arena's address, which names its [`SlotModel`].
+    fn arena(&self) -> usize {
+        match self {
+            Via::Arena(arena) => addr(*arena),
+            Via::Handle(h) => addr(h.local.arena()),
+        }
+    }
+
+    /// The handle's id; 0 for a `DropArena`.
+    fn id(&self) -> usize {
+        match self {
+            Via::Arena(_) => 0,
+            Via::Handle(h) => h.id,
+        }
+    }
+
+    fn free_list_len(&self) -> Option<usize> {
+        match self {
+            Via::Arena(_) => None,
+            Via::Handle(h) => free_list_len(&h.local),
+        }
+    }
+
+    fn alloc(&self, value: T) -> DropBox<'a, T> {
+        match self {
+            Via::Arena(arena) => arena.alloc(value),
+            Via::Handle(h) => h.local.alloc(value),
+        }
+    }
+
+    fn alloc_with(&self, f: impl FnOnce() -> T) -> DropBox<'a, T> {
+        match self {
+            Via::Arena(arena) => arena.alloc_with(f),
+            Via::Handle(h) => h.local.alloc_with(f),
+        }
+    }
+
+    fn try_alloc_with<E>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<DropBox<'a, T>, E> {
+        match self {
+            Via::Arena(arena) => arena.try_alloc_with(f),
+            Via::Handle(h) => h.local.try_alloc_with(f),
+        }
+    }
+
+    fn drop_box(&self, b: DropBox<'a, T>) {
+        match self {
+            Via::Arena(arena) => arena.drop_box(b),
+            Via::Handle(h) => h.local.drop_box(b),
+        }
+    }
+
+    fn box_to_inner(&self, b: DropBox<'a, T>) -> T {
+        match self {
+            Via::Arena(arena) => arena.box_to_inner(b),
+            Via::Handle(h) => h.local.box_to_inner(b),
+        }
+    }
+
+    fn free_without_dropping(&self, b: DropBox<'a, T>) {
+        match self {
+            Via::Arena(arena) => arena.free_without_dropping(b),
+            Via::Handle(h) => h.local.free_without_dropping(b),
+        }
+    }
 }
 
 // The arena's operations, each with its slot accounted for.
 
-fn alloc<'a, T>(arena: &'a DropArena<'a, T>, value: T) -> DropBox<'a, T> {
-    let expected = slots(arena, SlotModel::take);
-    let b = arena.alloc(value);
-    placed(arena, expected, addr(&*b));
-    b
+/// The model's half of taking a slot: the address it must have, if known.
+fn take<T>(via: &Via<'_, T>) -> Option<usize> {
+    let expected = slots(via.arena(), SlotModel::take);
+    match via {
+        Via::Arena(_) => expected,
+        Via::Handle(h) => h.take(),
+    }
 }
 
-/// `None` if `f` panicked on purpose; then the slot is free again, on top.
-fn alloc_with<'a, T>(arena: &'a DropArena<'a, T>, f: impl FnOnce() -> T) -> Option<DropBox<'a, T>> {
-    let expected = slots(arena, SlotModel::take);
-    let b = catch(|| arena.alloc_with(f));
-    match &b {
-        Some(b) => placed(arena, expected, addr(&**b)),
-        None => slots(arena, |s| {
-            s.pending -= 1;
-            s.free.push(expected);
-        }),
+fn alloc<'a, T>(via: &Via<'a, T>, value: T) -> DropBox<'a, T> {
+    let before = via.free_list_len();
+    let expected = take(via);
+    let b = via.alloc(value);
+    placed(via, expected, addr(&*b));
+    // An empty list refilled with a whole magazine (a loose list is shorter).
+    if before == Some(0) && via.free_list_len() == Some(MAGAZINE - 1) {
+        stat("magazines taken from the depot", 1);
     }
     b
 }
 
-fn placed<T>(arena: &DropArena<'_, T>, expected: Option<usize>, actual: usize) {
+/// `None` if `f` returned `None`, which makes the constructor panic; then
+/// the slot is free again, on top of the free list it came from.
+fn alloc_with<'a, T>(via: &Via<'a, T>, f: impl FnOnce() -> Option<T>) -> Option<DropBox<'a, T>> {
+    let expected = take(via);
+    let mut before = None;
+    let b = catch(|| {
+        via.alloc_with(|| {
+            f().unwrap_or_else(|| {
+                before = via.free_list_len();
+                panic::panic_any(Deliberate)
+            })
+        })
+    });
+    match &b {
+        Some(b) => placed(via, expected, addr(&**b)),
+        None => {
+            slots(via.arena(), |s| s.untake(expected));
+            if let Via::Handle(h) = via {
+                h.took_back(expected, before);
+            }
+        }
+    }
+    b
+}
+
+fn placed<T>(via: &Via<'_, T>, expected: Option<usize>, actual: usize) {
     let in_use = ledger(|l| l.arenas.values().any(|s| s.in_use.contains(&actual)));
     assert!(!in_use, "slot {actual:#x} handed out while in use");
-    slots(arena, |s| s.placed(expected, actual));
-    stat("predicted addresses", usize::from(expected.is_some()));
+    slots(via.arena(), |s| s.placed(expected, actual));
+    let path = match via {
+        Via::Arena(_) => "predicted addresses",
+        Via::Handle(_) => "predicted addresses of handles",
+    };
+    stat(path, usize::from(expected.is_some()));
 }
 
 /// Gives `b` back with `how`: `drop_box`, `box_to_inner` or
-/// `free_without_dropping`.
+/// `free_without_dropping`, through `via`.
 fn reclaim<'a, T, R>(
-    arena: &'a DropArena<'a, T>,
+    via: &Via<'a, T>,
     b: DropBox<'a, T>,
     how: impl FnOnce(DropBox<'a, T>) -> R,
 ) -> R {
     let at = addr(&*b);
+    let before = via.free_list_len();
     let result = how(b);
-    slots(arena, |s| s.reclaimed(at));
+    slots(via.arena(), |s| s.reclaimed(at));
+    if let Via::Handle(h) = via {
+        h.took_back(Some(at), before);
+    }
     result
 }
 
-fn reserve<T>(arena: &DropArena<'_, T>, additional: usize) {
-    let short = arena.capacity() - arena.len() < additional;
-    arena.reserve(additional);
+fn reserve(home: Home<'_, '_>, additional: usize) {
+    let short = home.capacity() - home.len() < additional;
+    let capacity = home.capacity();
+    match home {
+        Home::Plain(arena) => arena.reserve(additional),
+        Home::Sync(arena) => arena.reserve(additional),
+    }
     assert!(
-        arena.capacity() - arena.len() >= additional,
+        home.capacity() - home.len() >= additional,
         "reserve fell short"
     );
-    if short {
-        slots(arena, |s| {
-            s.unordered.extend(s.free.drain(..).flatten());
-            s.reserved_short = true;
-        });
-        stat("short reserves", 1);
+    match home {
+        Home::Plain(_) if short => {
+            slots(home.key(), |s| {
+                s.unordered.extend(s.free.drain(..).flatten());
+                s.reserved_short = true;
+            });
+            stat("short reserves", 1);
+        }
+        // Short of what the depot holds, which handles' slots do not count
+        // towards.
+        Home::Sync(_) if home.capacity() > capacity => stat("short reserves", 1),
+        _ => {}
     }
 }
 
-/// Checks an arena against its model.
-fn check_arena<T>(arena: &DropArena<'_, T>) {
-    // Poisoning first: the kernel's check poisons the free slots it walks.
+/// Under ASan: every free slot the model knows is poisoned, and every slot
+/// in use addressable. First in a check: the kernels' checks poison the
+/// free slots they walk.
+fn check_poisoning<T>(arena: usize) {
     if cfg!(drop_arena_asan) {
         slots(arena, |s| {
             for &at in s.free.iter().flatten().chain(&s.unordered) {
@@ -335,27 +619,112 @@ fn check_arena<T>(arena: &DropArena<'_, T>) {
             }
         });
     }
-    #[cfg(any(test, fuzzing))]
-    arena.check_invariants();
-    let (len, capacity) = (arena.len(), arena.capacity());
+}
+
+/// Checks the counters both arenas have against the model.
+fn check_counts<T>(arena: usize, len: usize, capacity: usize, allocated_bytes: usize) {
     // A slot holds a `T` or the free-list link, aligned for both.
     let align = align_of::<T>().max(align_of::<usize>());
     let slot = size_of::<T>()
         .max(size_of::<usize>())
         .next_multiple_of(align);
-    assert_eq!(arena.allocated_bytes(), capacity * slot, "allocated_bytes");
+    assert_eq!(allocated_bytes, capacity * slot, "allocated_bytes");
     slots(arena, |s| s.check(len, capacity));
 }
 
+/// Checks a `DropArena` against its model.
+fn check_arena<T>(arena: &DropArena<'_, T>) {
+    check_poisoning::<T>(addr(arena));
+    #[cfg(any(test, fuzzing))]
+    arena.check_invariants();
+    let (len, capacity) = (arena.len(), arena.capacity());
+    check_counts::<T>(addr(arena), len, capacity, arena.allocated_bytes());
+}
+
+/// Checks a `SyncDropArena` against its model.
+fn check_sync_arena<T>(arena: &SyncDropArena<'_, T>) {
+    check_poisoning::<T>(addr(arena));
+    check_sync_kernel(arena);
+    let (len, capacity) = (arena.len(), arena.capacity());
+    check_counts::<T>(addr(arena), len, capacity, arena.allocated_bytes());
+}
+
+/// The kernel's own check of a `SyncDropArena`, which the crate has only in
+/// its unit tests and under cargo-fuzz (see [`free_list_len`]).
+#[cfg(any(test, fuzzing))]
+fn check_sync_kernel<T>(arena: &SyncDropArena<'_, T>) {
+    // SAFETY: the model runs on one thread, and no arena of it leaves that
+    // thread.
+    unsafe { arena.check_invariants() };
+}
+
+#[cfg(not(any(test, fuzzing)))]
+fn check_sync_kernel<T>(_: &SyncDropArena<'_, T>) {}
+
 type Arena<'a, 's> = DropArena<'a, Val<'a, 's>>;
+type SyncArena<'a, 's> = SyncDropArena<'a, Val<'a, 's>>;
 type Side<'s> = DropArena<'s, Leaf>;
+
+/// The arena under test, where the values live.
+#[derive(Clone, Copy)]
+enum Home<'a, 's> {
+    Plain(&'a Arena<'a, 's>),
+    Sync(&'a SyncArena<'a, 's>),
+}
+
+impl<'a, 's> Home<'a, 's> {
+    fn mode(self) -> Mode {
+        match self {
+            Home::Plain(_) => Mode::DropArena,
+            Home::Sync(_) => Mode::SyncDropArena,
+        }
+    }
+
+    /// The arena's address, which names its [`SlotModel`].
+    fn key(self) -> usize {
+        match self {
+            Home::Plain(arena) => addr(arena),
+            Home::Sync(arena) => addr(arena),
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Home::Plain(arena) => arena.len(),
+            Home::Sync(arena) => arena.len(),
+        }
+    }
+
+    fn capacity(self) -> usize {
+        match self {
+            Home::Plain(arena) => arena.capacity(),
+            Home::Sync(arena) => arena.capacity(),
+        }
+    }
+
+    /// The arena, or a new handle of it: for a value's destructor, which
+    /// holds no handle.
+    fn new_via(self) -> Via<'a, Val<'a, 's>> {
+        match self {
+            Home::Plain(arena) => Via::Arena(arena),
+            Home::Sync(arena) => Via::Handle(Rc::new(Handle::new(arena))),
+        }
+    }
+
+    fn check(self) {
+        match self {
+            Home::Plain(arena) => check_arena(arena),
+            Home::Sync(arena) => check_sync_arena(arena),
+        }
+    }
+}
 
 /// The value of the arenas under test: counts its drops, may own a box of
 /// the side arena, and does `on_drop` when dropped.
 struct Val<'a, 's> {
     id: usize,
     value: u64,
-    arena: &'a Arena<'a, 's>,
+    home: Home<'a, 's>,
     side: &'s Side<'s>,
     leaf: Option<DropBox<'s, Leaf>>,
     on_drop: OnDrop,
@@ -368,20 +737,20 @@ struct Leaf {
 }
 
 impl<'a, 's> Val<'a, 's> {
-    fn new(arena: &'a Arena<'a, 's>, side: &'s Side<'s>, new: New) -> Self {
+    fn new(home: Home<'a, 's>, side: &'s Side<'s>, new: New) -> Self {
         let id = new_id();
         let leaf = new.with_leaf.then(|| {
             let leaf = Leaf {
                 id: new_id(),
                 owner: id,
             };
-            alloc(side, leaf)
+            alloc(&Via::Arena(side), leaf)
         });
         let (value, on_drop) = (new.value, new.on_drop);
         Val {
             id,
             value,
-            arena,
+            home,
             side,
             leaf,
             on_drop,
@@ -415,32 +784,34 @@ impl Drop for Val<'_, '_> {
             return;
         }
         count_drop(self.id);
-        let (arena, side) = (self.arena, self.side);
+        let (home, side) = (self.home, self.side);
         if let Some(leaf) = self.leaf.take() {
-            reclaim(side, leaf, |leaf| side.drop_box(leaf));
+            reclaim(&Via::Arena(side), leaf, |leaf| side.drop_box(leaf));
             stat("leaves given back", 1);
         }
-        let len = arena.len();
+        let len = home.len();
         let n = self.on_drop.temporaries % 4;
+        let via = home.new_via();
         let mut temporaries: Vec<_> = (0..n)
             .map(|i| {
                 let new = New {
                     value: i.into(),
                     ..New::default()
                 };
-                (i, alloc(arena, Val::new(arena, side, new)))
+                (i, alloc(&via, Val::new(home, side, new)))
             })
             .collect();
-        reserve(arena, usize::from(self.on_drop.reserve % 64));
+        reserve(home, usize::from(self.on_drop.reserve % 64));
         if n == 2 {
             temporaries.reverse(); // the free list sees both orders
         }
         for (i, t) in temporaries {
             assert_eq!(t.value, u64::from(i));
-            reclaim(arena, t, |t| arena.drop_box(t));
+            reclaim(&via, t, |t| via.drop_box(t));
         }
+        drop(via); // a handle gives its slots to the depot
         stat("temporaries", n.into());
-        assert_eq!(arena.len(), len);
+        assert_eq!(home.len(), len);
         if self.on_drop.panic {
             panic::panic_any(Deliberate);
         }
@@ -460,6 +831,8 @@ struct Live<'a, 's> {
     b: DropBox<'a, Val<'a, 's>>,
     id: usize,
     value: u64,
+    /// The handle that made the box ([`Via::id`]); 0 if unknown.
+    by: usize,
 }
 
 impl Live<'_, '_> {
@@ -473,10 +846,15 @@ impl Live<'_, '_> {
     }
 }
 
-/// The model of one arena: the boxes and leaked references it holds.
+/// The model of one arena: the boxes and leaked references it holds, and
+/// a `SyncDropArena`'s handles.
 struct Model<'a, 's> {
-    arena: &'a Arena<'a, 's>,
+    home: Home<'a, 's>,
     side: &'s Side<'s>,
+    /// The handles the ops may go through, and the one they do (modulo
+    /// their number). An op that holds one keeps it alive.
+    handles: Vec<Rc<Handle<'a, Val<'a, 's>>>>,
+    current: usize,
     live: Vec<Live<'a, 's>>,
     leaked: Vec<(&'a mut Val<'a, 's>, usize, u64)>,
     /// Values given up with `into_raw`: still in their slots, which stay in
@@ -485,11 +863,18 @@ struct Model<'a, 's> {
 }
 
 impl<'a, 's> Model<'a, 's> {
-    fn new(arena: &'a Arena<'a, 's>, side: &'s Side<'s>) -> Self {
-        ledger(|l| l.arenas.insert(addr(arena), SlotModel::default()));
+    fn new(home: Home<'a, 's>, side: &'s Side<'s>) -> Self {
+        let sync = home.mode() == Mode::SyncDropArena;
+        let slots = SlotModel {
+            sync,
+            ..SlotModel::default()
+        };
+        ledger(|l| l.arenas.insert(home.key(), slots));
         Model {
-            arena,
+            home,
             side,
+            handles: Vec::new(),
+            current: 0,
             live: Vec::new(),
             leaked: Vec::new(),
             raw: Vec::new(),
@@ -497,12 +882,41 @@ impl<'a, 's> Model<'a, 's> {
     }
 
     fn new_val(&self, new: New) -> Val<'a, 's> {
-        Val::new(self.arena, self.side, new)
+        Val::new(self.home, self.side, new)
     }
 
-    fn push(&mut self, b: DropBox<'a, Val<'a, 's>>) {
+    fn push(&mut self, b: DropBox<'a, Val<'a, 's>>, by: usize) {
         let (id, value) = (b.id, b.value);
-        self.live.push(Live { b, id, value });
+        self.live.push(Live { b, id, value, by });
+    }
+
+    /// Where the next op goes: the arena, or the current handle (made if
+    /// none lives).
+    fn via(&mut self) -> Via<'a, Val<'a, 's>> {
+        match self.home {
+            Home::Plain(arena) => Via::Arena(arena),
+            Home::Sync(arena) => {
+                if self.handles.is_empty() {
+                    self.new_handle(arena);
+                }
+                let current = self.current % self.handles.len();
+                Via::Handle(Rc::clone(&self.handles[current]))
+            }
+        }
+    }
+
+    fn new_handle(&mut self, arena: &'a SyncArena<'a, 's>) {
+        self.handles.push(Rc::new(Handle::new(arena)));
+        self.current = self.handles.len() - 1;
+    }
+
+    /// Where `live` goes back: [`via`](Self::via).
+    fn via_back(&mut self, live: &Live<'a, 's>) -> Via<'a, Val<'a, 's>> {
+        let via = self.via();
+        if live.by != 0 && live.by != via.id() {
+            stat("reclaimed through another handle", 1);
+        }
+        via
     }
 
     fn run(&mut self, ops: &[Op], depth: usize) {
@@ -514,13 +928,13 @@ impl<'a, 's> Model<'a, 's> {
     }
 
     fn apply(&mut self, op: Op, rest: &mut core::slice::Iter<'_, Op>, depth: usize) {
-        let arena = self.arena;
         let n = self.live.len();
         let pick = |i: u8| usize::from(i) % n.max(1);
         match op {
             Op::Alloc(new) => {
-                let b = alloc(arena, self.new_val(new));
-                self.push(b);
+                let via = self.via();
+                let b = alloc(&via, self.new_val(new));
+                self.push(b, via.id());
             }
             Op::AllocWith { new, during, panic } => {
                 let during: Vec<Op> = rest
@@ -528,20 +942,18 @@ impl<'a, 's> Model<'a, 's> {
                     .take(usize::from(during % 8))
                     .copied()
                     .collect();
-                let b = alloc_with(arena, || {
+                let via = self.via();
+                let b = alloc_with(&via, || {
                     if depth < MAX_DEPTH {
                         stat("reentrant ops", during.len());
                         self.run(&during, depth + 1);
                     }
                     self.check();
-                    if panic {
-                        panic::panic_any(Deliberate);
-                    }
-                    self.new_val(new)
+                    (!panic).then(|| self.new_val(new))
                 });
                 assert_eq!(b.is_none(), panic, "a constructor panicked or not as told");
                 match b {
-                    Some(b) => self.push(b),
+                    Some(b) => self.push(b, via.id()),
                     None => stat("constructor panics", 1),
                 }
             }
@@ -555,12 +967,13 @@ impl<'a, 's> Model<'a, 's> {
                     .take(usize::from(during % 8))
                     .copied()
                     .collect();
+                let via = self.via();
                 let mut expected = None;
                 // Nothing is taken before the constructor succeeds, so after
                 // an error or a panic the checks that follow (len, capacity
                 // not grown, the next address) see the arena as it was.
                 let result = catch(|| {
-                    arena.try_alloc_with(|| {
+                    via.try_alloc_with(|| {
                         if depth < MAX_DEPTH {
                             stat("reentrant ops", during.len());
                             self.run(&during, depth + 1);
@@ -568,7 +981,7 @@ impl<'a, 's> Model<'a, 's> {
                         self.check();
                         match outcome % 3 {
                             0 => {
-                                expected = Some(slots(arena, SlotModel::take));
+                                expected = Some(take(&via));
                                 Ok(self.new_val(new))
                             }
                             1 => Err(new.value),
@@ -578,8 +991,8 @@ impl<'a, 's> Model<'a, 's> {
                 });
                 match (outcome % 3, result) {
                     (0, Some(Ok(b))) => {
-                        placed(arena, expected.flatten(), addr(&*b));
-                        self.push(b);
+                        placed(&via, expected.flatten(), addr(&*b));
+                        self.push(b, via.id());
                     }
                     (1, Some(Err(value))) => {
                         assert_eq!(value, new.value, "the error came back changed");
@@ -590,7 +1003,7 @@ impl<'a, 's> Model<'a, 's> {
                 }
             }
             Op::IntoRaw(i) if n > 0 => {
-                let Live { b, id, value } = self.live.swap_remove(pick(i));
+                let Live { b, id, value, .. } = self.live.swap_remove(pick(i));
                 let at = addr(&*b);
                 let raw = DropBox::into_raw(b);
                 assert_eq!(raw as usize, at, "into_raw moved the value");
@@ -601,38 +1014,38 @@ impl<'a, 's> Model<'a, 's> {
                 // SAFETY: `raw` came from `into_raw` on a box of this arena
                 // and is used once: it left `self.raw` above.
                 let b = unsafe { DropBox::from_raw(raw) };
-                self.push(b); // `check` then compares its value
+                self.push(b, 0); // `check` then compares its value
                 stat("raw round trips", 1);
             }
-            Op::DropBox(i)
-            | Op::BoxToInner(i)
-            | Op::FreeWithoutDropping(i)
-            | Op::Drop(i)
-            | Op::IntoInner(i)
-            | Op::Leak(i)
-                if n > 0 =>
-            {
+            Op::DropBox(i) | Op::BoxToInner(i) | Op::FreeWithoutDropping(i) if n > 0 => {
                 let live = self.live.swap_remove(pick(i));
+                let via = self.via_back(&live);
                 match op {
                     // Even if the destructor panics, the slot is reclaimed.
-                    Op::DropBox(_) => live
-                        .drop_with(|live| reclaim(arena, live.b, |b| catch(|| arena.drop_box(b)))),
-                    Op::BoxToInner(_) => live.drop_with(|Live { b, id, value }| {
-                        let val = reclaim(arena, b, |b| arena.box_to_inner(b));
+                    Op::DropBox(_) => {
+                        live.drop_with(|live| reclaim(&via, live.b, |b| catch(|| via.drop_box(b))));
+                    }
+                    Op::BoxToInner(_) => live.drop_with(|Live { b, id, value, .. }| {
+                        let val = reclaim(&via, b, |b| via.box_to_inner(b));
                         assert_eq!((val.id, val.value), (id, value), "moved out wrong");
                         catch(|| drop(val))
                     }),
+                    _ => {
+                        live.b.forget();
+                        reclaim(&via, live.b, |b| via.free_without_dropping(b));
+                    }
+                }
+            }
+            Op::Drop(i) | Op::IntoInner(i) | Op::Leak(i) if n > 0 => {
+                let live = self.live.swap_remove(pick(i));
+                match op {
                     // The slot stays in use until the arena ends.
                     Op::Drop(_) => live.drop_with(|live| catch(|| drop(live.b))),
-                    Op::IntoInner(_) => live.drop_with(|Live { b, id, value }| {
+                    Op::IntoInner(_) => live.drop_with(|Live { b, id, value, .. }| {
                         let val = DropBox::into_inner(b);
                         assert_eq!((val.id, val.value), (id, value), "moved out wrong");
                         catch(|| drop(val))
                     }),
-                    Op::FreeWithoutDropping(_) => {
-                        live.b.forget();
-                        reclaim(arena, live.b, |b| arena.free_without_dropping(b));
-                    }
                     _ => {
                         live.b.forget();
                         let val = DropBox::leak(live.b);
@@ -662,14 +1075,22 @@ impl<'a, 's> Model<'a, 's> {
             }
             Op::Reserve(additional) => {
                 let additional = usize::from(additional % 512);
-                reserve(arena, additional);
-                let capacity = arena.capacity();
-                let room: Vec<_> = (0..additional.min(64))
-                    .map(|_| alloc(arena, self.new_val(New::default())))
+                reserve(self.home, additional);
+                let capacity = self.home.capacity();
+                // What the reserve covers through one handle: all of it in
+                // a `DropArena`; in a `SyncDropArena`, less the run of 64
+                // fresh slots the handle may take and not use (its docs).
+                let room = match self.home {
+                    Home::Plain(_) => additional,
+                    Home::Sync(_) => additional.saturating_sub(64),
+                };
+                let via = self.via();
+                let room: Vec<_> = (0..room.min(64))
+                    .map(|_| alloc(&via, self.new_val(New::default())))
                     .collect();
-                assert_eq!(arena.capacity(), capacity, "grew within reserved room");
+                assert_eq!(self.home.capacity(), capacity, "grew within reserved room");
                 for b in room {
-                    reclaim(arena, b, |b| arena.drop_box(b));
+                    reclaim(&via, b, |b| via.drop_box(b));
                 }
             }
             Op::Nested(count) => {
@@ -680,21 +1101,60 @@ impl<'a, 's> Model<'a, 's> {
                     .collect();
                 if depth < MAX_DEPTH {
                     stat("nested arenas", 1);
-                    make_arena!(inner);
-                    let mut model = Model::new(inner, self.side);
-                    model.run(&ops, depth + 1);
-                    model.finish();
+                    match self.home.mode() {
+                        Mode::DropArena => {
+                            make_arena!(inner);
+                            run_model(Home::Plain(inner), self.side, &ops, depth + 1);
+                        }
+                        Mode::SyncDropArena => {
+                            make_sync_arena!(inner);
+                            run_model(Home::Sync(inner), self.side, &ops, depth + 1);
+                        }
+                    }
                 }
             }
-            Op::Zsts { count, given_back } => zsts(count, given_back),
-            _ => {} // an op on a box, and none is live
+            Op::Zsts { count, given_back } => zsts(self.home.mode(), count, given_back),
+            Op::NewHandle => match self.home {
+                Home::Sync(arena) if self.handles.len() < MAX_HANDLES => self.new_handle(arena),
+                _ => {}
+            },
+            Op::DropHandle(i) if !self.handles.is_empty() => {
+                self.handles.remove(usize::from(i) % self.handles.len());
+                stat("handles dropped", 1);
+            }
+            Op::UseHandle(i) => self.current = usize::from(i),
+            Op::AllocBatch(count) => {
+                let via = self.via();
+                for value in 0..64 + u64::from(count % 137) {
+                    let new = New {
+                        value,
+                        ..New::default()
+                    };
+                    let b = alloc(&via, self.new_val(new));
+                    self.push(b, via.id());
+                }
+                stat("batches", 1);
+            }
+            Op::DropBatch(count) => {
+                let n = self.live.len().min(64 + usize::from(count % 137));
+                for live in self.live.split_off(self.live.len() - n).into_iter().rev() {
+                    let via = self.via_back(&live);
+                    live.drop_with(|live| reclaim(&via, live.b, |b| catch(|| via.drop_box(b))));
+                }
+                stat("batches", 1);
+            }
+            _ => {} // an op on a box, and none is live; or on a handle, and none is
         }
     }
 
-    /// Checks this arena and the side arena: no op touches any other.
+    /// Checks this arena, its handles and the side arena: no op touches
+    /// any other.
     fn check(&self) {
-        check_arena(self.arena);
+        self.home.check();
         check_arena(self.side);
+        for h in &self.handles {
+            h.check();
+        }
         for live in &self.live {
             let val = &*live.b;
             assert_eq!((val.id, val.value), (live.id, live.value), "a box changed");
@@ -720,70 +1180,109 @@ impl<'a, 's> Model<'a, 's> {
     }
 
     /// Drops the boxes left, one at a time so that a panicking destructor
-    /// cannot panic while another unwinds, and forgets the arena.
+    /// cannot panic while another unwinds, then the handles, and forgets
+    /// the arena.
     fn finish(mut self) {
         for (raw, ..) in mem::take(&mut self.raw) {
             // SAFETY: as in `Op::FromRaw`: each pointer is used once.
-            self.push(unsafe { DropBox::from_raw(raw) });
+            self.push(unsafe { DropBox::from_raw(raw) }, 0);
         }
         for live in mem::take(&mut self.live) {
             live.drop_with(|live| catch(|| drop(live.b)));
         }
+        self.handles.clear();
         self.check();
-        ledger(|l| l.arenas.remove(&addr(self.arena)));
+        ledger(|l| l.arenas.remove(&self.home.key()));
     }
 }
 
-/// Zero-sized values: no memory, only `len` moves.
-fn zsts(count: u8, given_back: u8) {
-    stat("zst arenas", 1);
-    DropArena::with(|arena| {
-        let boxes: Vec<DropBox<'_, ()>> = (0..count).map(|_| arena.alloc_with(|| ())).collect();
-        assert_eq!((arena.len(), arena.capacity()), (count.into(), usize::MAX));
-        let given_back = usize::from(given_back).min(boxes.len());
-        for (i, b) in boxes.into_iter().enumerate() {
-            match i {
-                _ if i >= given_back => drop(b),
-                _ if i % 2 == 0 => arena.drop_box(b),
-                _ => arena.box_to_inner(b),
-            }
-        }
-        assert_eq!(arena.len(), usize::from(count) - given_back);
-        assert_eq!(arena.allocated_bytes(), 0);
-        #[cfg(any(test, fuzzing))]
-        arena.check_invariants();
-    });
+/// Runs `ops` on the arena `home`, then ends the values left.
+fn run_model<'a, 's>(home: Home<'a, 's>, side: &'s Side<'s>, ops: &[Op], depth: usize) {
+    let mut model = Model::new(home, side);
+    model.run(ops, depth);
+    model.finish();
 }
 
-/// Decodes `data` into ops and runs them: the fuzz target's whole body.
-/// With `DROP_ARENA_MODEL_OPS` set, prints the ops first (to replay a
-/// failing input readably).
+/// Zero-sized values: no memory, only `len` moves.
+fn zsts(mode: Mode, count: u8, given_back: u8) {
+    stat("zst arenas", 1);
+    let given_back = usize::from(given_back.min(count));
+    match mode {
+        Mode::DropArena => DropArena::with(|arena| {
+            let boxes: Vec<DropBox<'_, ()>> = (0..count).map(|_| arena.alloc_with(|| ())).collect();
+            assert_eq!((arena.len(), arena.capacity()), (count.into(), usize::MAX));
+            for (i, b) in boxes.into_iter().enumerate() {
+                match i {
+                    _ if i >= given_back => drop(b),
+                    _ if i % 2 == 0 => arena.drop_box(b),
+                    _ => arena.box_to_inner(b),
+                }
+            }
+            assert_eq!(arena.len(), usize::from(count) - given_back);
+            assert_eq!(arena.allocated_bytes(), 0);
+            #[cfg(any(test, fuzzing))]
+            arena.check_invariants();
+        }),
+        // Made through one handle, given back through another.
+        Mode::SyncDropArena => SyncDropArena::with(|arena| {
+            let (maker, taker) = (arena.local(), arena.local());
+            let boxes: Vec<DropBox<'_, ()>> = (0..count).map(|_| maker.alloc_with(|| ())).collect();
+            assert_eq!((arena.len(), arena.capacity()), (count.into(), usize::MAX));
+            for (i, b) in boxes.into_iter().enumerate() {
+                match i {
+                    _ if i >= given_back => drop(b),
+                    _ if i % 2 == 0 => taker.drop_box(b),
+                    _ => taker.box_to_inner(b),
+                }
+            }
+            drop(taker);
+            assert_eq!(arena.len(), usize::from(count) - given_back);
+            assert_eq!(arena.allocated_bytes(), 0);
+            check_sync_kernel(arena);
+        }),
+    }
+}
+
+/// Decodes `data` into a mode (the low bit of the first byte) and ops, and
+/// runs them: the fuzz target's whole body. With `DROP_ARENA_MODEL_OPS`
+/// set, prints them first (to replay a failing input readably).
 pub fn run(data: &[u8]) -> Stats {
     // Op after op until the bytes run out (the last op reads zeros past them).
     let mut u = Unstructured::new(data);
+    let mode = match bool::arbitrary(&mut u) {
+        Ok(true) => Mode::SyncDropArena,
+        _ => Mode::DropArena,
+    };
     let mut ops = Vec::new();
     while !u.is_empty() {
         let Ok(op) = Op::arbitrary(&mut u) else { break };
         ops.push(op);
     }
     if std::env::var_os("DROP_ARENA_MODEL_OPS").is_some() {
+        std::eprintln!("{mode:?}");
         ops.iter().for_each(|op| std::eprintln!("{op:?}"));
     }
-    run_ops(&ops)
+    run_ops(mode, &ops)
 }
 
-/// Runs `ops` on a fresh arena, checking everything at every step and at
-/// the end.
-pub fn run_ops(ops: &[Op]) -> Stats {
+/// Runs `ops` on a fresh arena of `mode`, checking everything at every step
+/// and at the end.
+pub fn run_ops(mode: Mode, ops: &[Op]) -> Stats {
     quiet_deliberate_panics();
     LEDGER.set(Ledger::default());
     {
         make_arena!(side);
         ledger(|l| l.arenas.insert(addr(side), SlotModel::default()));
-        make_arena!(arena);
-        let mut model = Model::new(arena, side);
-        model.run(ops, 0);
-        model.finish();
+        match mode {
+            Mode::DropArena => {
+                make_arena!(arena);
+                run_model(Home::Plain(arena), side, ops, 0);
+            }
+            Mode::SyncDropArena => {
+                make_sync_arena!(arena);
+                run_model(Home::Sync(arena), side, ops, 0);
+            }
+        }
     }
     ledger(|l| {
         for (id, &(drops, forgotten)) in l.values.iter().enumerate() {

@@ -3,15 +3,16 @@
 //! rare paths are taken. `src/lib.rs` includes both files by path.
 
 use std::boxed::Box;
+use std::vec;
 use std::vec::Vec;
 
-use crate::model::{New, OnDrop, Op, Stats, run, run_ops};
+use crate::model::{Mode, New, OnDrop, Op, Stats, run, run_ops};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{FileFailurePersistence, TestRunner};
 
-/// Every rare path [`Stats`] counts.
-const RARE_PATHS: [&str; 13] = [
+/// Every rare path [`Stats`] counts, in both modes.
+const RARE_PATHS: [&str; 14] = [
     "reentrant ops",
     "nested arenas",
     "constructor panics",
@@ -25,12 +26,29 @@ const RARE_PATHS: [&str; 13] = [
     "zst arenas",
     "failed constructions",
     "raw round trips",
+    "batches",
 ];
 
-fn not_taken(stats: &[Stats]) -> Vec<&'static str> {
+/// The rare paths of the `SyncDropArena` mode alone.
+const SYNC_PATHS: [&str; 5] = [
+    "handles dropped",
+    "reclaimed through another handle",
+    "magazines passed to the depot",
+    "magazines taken from the depot",
+    "predicted addresses of handles",
+];
+
+/// The rare paths of `mode` that none of `stats` took.
+fn not_taken(mode: Mode, stats: &[Stats]) -> Vec<&'static str> {
     let taken = |path| stats.iter().any(|s| s.get(path).is_some_and(|&n| n > 0));
+    let sync = match mode {
+        Mode::DropArena => &[][..],
+        Mode::SyncDropArena => &SYNC_PATHS[..],
+    };
     RARE_PATHS
-        .into_iter()
+        .iter()
+        .chain(sync)
+        .copied()
         .filter(|&path| !taken(path))
         .collect()
 }
@@ -54,15 +72,22 @@ proptest! {
     }
 }
 
-/// The generator and the decoding reach every rare path: one that
-/// stopped making panics, say, fails here.
+/// The generator and the decoding reach every rare path of both modes:
+/// one that stopped making panics, say, fails here.
 #[test]
 fn random_inputs_take_every_rare_path() {
     let mut runner = TestRunner::deterministic();
-    let stats: Vec<Stats> = (0..16)
-        .map(|_| run(&inputs().new_tree(&mut runner).unwrap().current()))
-        .collect();
-    assert_eq!(not_taken(&stats), [""; 0]);
+    let (mut plain, mut sync) = (Vec::new(), Vec::new());
+    for _ in 0..16 {
+        let data = inputs().new_tree(&mut runner).unwrap().current();
+        // The mode bit, as `run` reads it.
+        match data.first().map(|byte| byte & 1) {
+            Some(1) => sync.push(run(&data)),
+            _ => plain.push(run(&data)),
+        }
+    }
+    assert_eq!(not_taken(Mode::DropArena, &plain), [""; 0]);
+    assert_eq!(not_taken(Mode::SyncDropArena, &sync), [""; 0]);
 }
 
 #[test]
@@ -72,9 +97,9 @@ fn edge_inputs() {
     }
 }
 
-/// Every rare path in one run, whatever the generator does.
-#[test]
-fn a_fixed_sequence_takes_every_rare_path() {
+/// Ops that take every rare path of either mode in one run, whatever the
+/// generator does.
+fn every_rare_path() -> Vec<Op> {
     let plain = |value| New {
         value,
         ..New::default()
@@ -89,7 +114,7 @@ fn a_fixed_sequence_takes_every_rare_path() {
         with_leaf: true,
         on_drop,
     };
-    let ops = [
+    vec![
         Op::Alloc(leafy(1, churn(false))),
         Op::Alloc(leafy(2, churn(true))),
         Op::AllocWith {
@@ -135,10 +160,34 @@ fn a_fixed_sequence_takes_every_rare_path() {
         Op::Alloc(plain(14)),
         Op::FromRaw(0),
         Op::IntoRaw(1), // left raw: `finish` takes it back
+        // A second handle makes 200 values and the first takes them back,
+        // so its free list passes two magazines to the depot; dropped, it
+        // gives the rest. The second handle's next batch outruns its fresh
+        // run and takes a magazine.
+        Op::NewHandle,
+        Op::AllocBatch(136),
+        Op::UseHandle(0),
+        Op::DropBatch(136),
+        Op::DropHandle(0),
+        Op::AllocBatch(0),
+        // 15 takes the slot the handle took back last.
+        Op::DropBox(0),
+        Op::Alloc(plain(15)),
         Op::Zsts {
             count: 9,
             given_back: 5,
         },
-    ];
-    assert_eq!(not_taken(&[run_ops(&ops)]), [""; 0]);
+    ]
+}
+
+#[test]
+fn a_fixed_sequence_takes_every_rare_path() {
+    let stats = run_ops(Mode::DropArena, &every_rare_path());
+    assert_eq!(not_taken(Mode::DropArena, &[stats]), [""; 0]);
+}
+
+#[test]
+fn a_fixed_sequence_takes_every_rare_path_of_a_sync_arena() {
+    let stats = run_ops(Mode::SyncDropArena, &every_rare_path());
+    assert_eq!(not_taken(Mode::SyncDropArena, &[stats]), [""; 0]);
 }
