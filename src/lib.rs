@@ -445,8 +445,21 @@ struct ReadmeDoctests;
 #[doc = include_str!("../CHANGELOG.md")]
 struct ChangelogDoctests;
 
-// The shared randomised model (also the fuzz target's body) runs as unit
-// tests, where `check_invariants` exists; it names the crate `drop_arena`.
+// The shared randomised model (tests/support/model.rs, also the fuzz
+// target's body) runs as unit tests. It needs the kernels' checks
+// (`check_invariants`, `LocalArena::free_list_len`), which exist only under
+// `cfg(test)` and cargo-fuzz's `cfg(fuzzing)`, so it runs in this crate's
+// unit tests and in fuzz/fuzz_targets/ops.rs, and each includes it by path.
+// The plainer ways cost more:
+// - as an integration test it would see no `cfg(test)` item: the checks
+//   would need a cargo feature, turned on by a dev-dependency of this crate
+//   on itself, and public to any crate that turns it on;
+// - as a module of `src/` under `cfg(any(test, fuzzing))` it would need no
+//   path, but cargo-fuzz sets `cfg(fuzzing)` for every crate it builds, so
+//   every crate that depends on this one would compile the model, and pull
+//   in `arbitrary` and its derive, in its own fuzz builds.
+// `extern crate self` lets the one file name the crate `drop_arena` in both
+// builds.
 #[cfg(test)]
 extern crate self as drop_arena;
 #[cfg(all(test, not(feature = "std")))]
