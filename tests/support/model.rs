@@ -72,11 +72,12 @@
 use std::boxed::Box;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::mem::{self, ManuallyDrop};
 use std::panic::{self, AssertUnwindSafe};
+use std::ptr;
 use std::rc::Rc;
 use std::sync::Once;
 use std::vec::Vec;
-use std::{mem, ptr};
 
 use arbitrary::{Arbitrary, Unstructured};
 use drop_arena::{DropArena, DropBox, LocalArena, SyncDropArena, make_arena, make_sync_arena};
@@ -365,7 +366,8 @@ fn slots<R>(arena: usize, f: impl FnOnce(&mut SlotModel) -> R) -> R {
 /// A handle of a `SyncDropArena`, with what the model knows of its free
 /// list: the slots on top, which it hands out first.
 struct Handle<'a, T> {
-    local: LocalArena<'a, T>,
+    /// Dropped by hand: see `Drop`.
+    local: ManuallyDrop<LocalArena<'a, T>>,
     /// Numbers the handle in messages, and tells which handle made a box.
     id: usize,
     /// The top of the handle's free list, the slot taken back last last;
@@ -381,7 +383,7 @@ impl<'a, T> Handle<'a, T> {
             l.handles
         });
         Handle {
-            local: arena.local(),
+            local: ManuallyDrop::new(arena.local()),
             id,
             top: RefCell::default(),
         }
@@ -430,6 +432,19 @@ impl<'a, T> Handle<'a, T> {
                 "handle {}'s free list holds {on_list} slots, not the {known} known",
                 self.id
             );
+        }
+    }
+}
+
+impl<T> Drop for Handle<'_, T> {
+    fn drop(&mut self) {
+        // Only a failed check unwinds through live handles: leave their
+        // caches as they are, rather than flush one that the failure may
+        // have found broken, panic again and abort (proptest could then not
+        // shrink the input).
+        if !std::thread::panicking() {
+            // SAFETY: dropped here only, once: the handle is being dropped.
+            unsafe { ManuallyDrop::drop(&mut self.local) };
         }
     }
 }
