@@ -77,9 +77,10 @@ impl<'id, T> LocalArena<'id, T> {
         self.arena
     }
 
-    /// Moves `value` into the arena. O(1): reuses the slot this handle
-    /// reclaimed last if there is one; else refills its free list from the
-    /// arena (see [`SyncDropArena`]).
+    /// Moves `value` into the arena. O(1): reuses the top slot of this
+    /// handle's free list if there is one (the slot it reclaimed last,
+    /// unless that one just went to the depot in a magazine); else refills
+    /// its free list from the arena (see [`SyncDropArena`]).
     ///
     /// If the arena must grow and cannot, it panics or aborts as
     /// [`DropArena::reserve`](crate::DropArena::reserve) does; on a panic
