@@ -1,9 +1,7 @@
 //! `DropBox::as_ptr`, `as_mut_ptr`, `into_raw` and `from_raw`, and an
 //! intrusive structure built on them.
 
-mod common;
-
-use common::{Ledger, addr};
+use crate::common::{Ledger, addr};
 use drop_arena::{DropArena, DropBox, make_arena};
 
 #[test]

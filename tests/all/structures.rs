@@ -1,10 +1,8 @@
 //! Self-referential structures in make_arena! arenas: a linked list, a search tree, an expression folder.
 
-mod common;
-
 use std::collections::{BTreeSet, HashSet};
 
-use common::{Rng, addr};
+use crate::common::{Rng, addr};
 use drop_arena::{DropArena, DropBox, make_arena};
 
 struct Cell<'id> {

@@ -1,7 +1,5 @@
 //! Each arena operation, the counters, slot reuse, every scope, and DropBox's trait impls.
 
-mod common;
-
 use std::borrow::{Borrow, BorrowMut};
 use std::cmp::Ordering;
 use std::collections::hash_map::DefaultHasher;
@@ -13,7 +11,7 @@ use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use common::{Ledger, addr};
+use crate::common::{self, Ledger, addr};
 use drop_arena::{DropArena, DropBox, make_arena, make_guard};
 
 #[test]

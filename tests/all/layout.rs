@@ -1,11 +1,9 @@
 //! Unusual layouts: zero-sized types, page alignment, 4 KiB values, values smaller than a pointer.
 
-mod common;
-
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::addr;
+use crate::common::addr;
 use drop_arena::{DropArena, DropBox};
 
 /// A zero-sized type whose drops are counted in a static (it has no room

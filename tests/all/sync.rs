@@ -2,14 +2,12 @@
 //! counts, no slot lost, memory bounded by the live set, reentrancy, panics
 //! and odd layouts, through handles and (with `std`) the arena itself.
 
-mod common;
-
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::thread;
 
-use common::{Ledger, Rng, Tracked, assert_expected_panic, expected_panic};
+use crate::common::{Ledger, Rng, Tracked, assert_expected_panic, expected_panic};
 use drop_arena::{DropBox, LocalArena, SyncDropArena, make_sync_arena};
 
 /// Long runs are ten times shorter in debug builds.
@@ -620,7 +618,7 @@ fn eight_threads_draw_on_a_full_depot_without_growing_in_100_trials() {
 
 /// The release stress run of the test above, a step of `.ci/run`.
 #[test]
-#[ignore = "a stress run: cargo test --release --test sync -- --ignored"]
+#[ignore = "a stress run: cargo test --release --test all -- --ignored"]
 fn eight_threads_draw_on_a_full_depot_without_growing_in_10_000_trials() {
     eight_threads_draw_on_a_full_depot_without_growing(10_000);
 }
@@ -668,7 +666,7 @@ fn memory_stays_within_the_stated_bound_in_20_trials() {
 
 /// The release stress run of the test above, a step of `.ci/run`.
 #[test]
-#[ignore = "a stress run: cargo test --release --test sync -- --ignored"]
+#[ignore = "a stress run: cargo test --release --test all -- --ignored"]
 fn memory_stays_within_the_stated_bound_in_10_000_trials() {
     memory_stays_within_the_stated_bound(10_000);
 }

@@ -1,11 +1,9 @@
 //! Constructors and destructors that allocate from and free into the arena that is running them.
 
-mod common;
-
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
-use common::{Ledger, Tracked, addr};
+use crate::common::{self, Ledger, Tracked, addr};
 use drop_arena::{DropArena, DropBox, make_arena};
 
 /// A value that knows its arena, so its destructor can use it.

@@ -1,10 +1,8 @@
 //! Panicking constructors and destructors, alone and inside reentrant sequences: the arena stays consistent.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{Ledger, Tracked, addr, assert_expected_panic, expected_panic};
+use crate::common::{self, Ledger, Tracked, addr, assert_expected_panic, expected_panic};
 use drop_arena::{DropArena, DropBox, make_arena};
 
 #[test]

@@ -1,11 +1,9 @@
 //! Boxes and leaked references crossing into scoped threads, and arenas living on many threads.
 
-mod common;
-
 use std::sync::mpsc;
 use std::thread;
 
-use common::{Ledger, addr};
+use crate::common::{self, Ledger, addr};
 use drop_arena::{DropArena, DropBox};
 
 #[test]

@@ -1,8 +1,6 @@
 //! `try_alloc_with`: fallible construction that leaves no trace on failure.
 
-mod common;
-
-use common::{Ledger, addr, assert_expected_panic, expected_panic};
+use crate::common::{Ledger, addr, assert_expected_panic, expected_panic};
 use drop_arena::{DropArena, make_arena};
 
 #[test]

@@ -3,7 +3,7 @@
 //!
 //! Only built under `-Zsanitizer=address` (`.ci/asan`): `build.rs` sets
 //! `cfg(drop_arena_asan)` for every target of the package, tests included.
-//! Without ASan this file compiles to an empty test binary.
+//! Without ASan this module compiles to nothing.
 //!
 //! The state checks ask ASan's shadow memory directly. The crash checks
 //! re-run this test binary as a child that makes the bad access for real, and
@@ -173,8 +173,14 @@ fn expect_use_after_poison(name: &str, access: &str, bad_access: impl FnOnce()) 
         eprintln!("the bad access went unreported");
         std::process::exit(0);
     }
+    // libtest names a test by its path from the crate root, which `--exact`
+    // needs in full.
+    let path = match module_path!().split_once("::") {
+        Some((_crate, module)) => format!("{module}::{name}"),
+        None => name.to_owned(),
+    };
     let output = Command::new(std::env::current_exe().unwrap())
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .args([&path, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD, name)
         .output()
         .unwrap();

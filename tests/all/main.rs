@@ -1,0 +1,19 @@
+//! The behaviour tests, one binary with a module per concern (as bumpalo's
+//! `tests/all`): `cargo test` links one binary for them all, not one per
+//! file, and `cargo test --test all panics` runs one concern.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod asan;
+mod deprecated;
+mod layout;
+mod memory;
+mod operations;
+mod panics;
+mod raw_pointers;
+mod reentrancy;
+mod structures;
+mod sync;
+mod threads;
+mod try_alloc_with;
