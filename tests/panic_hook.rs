@@ -1,7 +1,8 @@
+// Not in tests/all: a panic hook is global to the process, and tests/all installs its own.
+
 //! No user code runs while `SyncDropArena` holds the lock on its chunks: a
 //! panic hook that waits for another thread's allocation must not
-//! deadlock. In a test binary of its own, because a panic hook is global to
-//! the process.
+//! deadlock.
 
 use std::panic;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,3 +1,5 @@
+// Not in tests/all: its waves test fails if other tests' threads take `thread_local` ids meanwhile.
+
 //! `SyncDropArena` on many threads, written for ThreadSanitizer: `.ci/tsan`
 //! runs this file under TSan, which must report nothing. Under plain
 //! `cargo test` it is an ordinary, quick behaviour test.

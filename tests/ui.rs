@@ -1,3 +1,5 @@
+// Not in tests/all: trybuild's build of ui-tests/ would slow the tests running beside it.
+
 //! The compile-fail catalogue: every misuse in `ui-tests/fail/` must be
 //! rejected by the compiler with exactly the error recorded beside it, and
 //! every idiom in `ui-tests/pass/` must keep compiling and running.

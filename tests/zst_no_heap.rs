@@ -1,3 +1,5 @@
+// Not in tests/all: a `#[global_allocator]` is per binary, and would sit under every test there.
+
 //! A counting global allocator shows that ZSTs, and an arena not yet used, touch no heap memory.
 
 use std::alloc::{GlobalAlloc, Layout, System};
