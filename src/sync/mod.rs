@@ -130,7 +130,7 @@ pub use local::LocalArena;
 /// a handle that finds the depot's cells empty while a magazine is still
 /// being parked waits the few instructions it takes rather than grow. (The
 /// factor 2 is the doubling: when the arena grows, at most
-/// `192 * (handles - 1)` slots are free.) `tests/sync.rs` checks the bound
+/// `192 * (handles - 1)` slots are free.) `tests/all/sync/memory.rs` checks the bound
 /// after each of 10,000 trials, in `.ci/run`.
 ///
 /// A slot's link to the next free slot shares its memory with the value, so
