@@ -1,5 +1,5 @@
 //! Helpers shared by the behaviour tests: a drop-counting value, a seeded
-//! RNG, a no-op waker and a quiet panic hook for panics the tests expect.
+//! RNG and a quiet panic hook for panics the tests expect.
 
 // Each test binary compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
