@@ -60,7 +60,7 @@
 //! Misuses are compile errors: among them, reclaiming a box in another
 //! arena; a box, the arena reference or a leaked `&mut` outliving the arena;
 //! changing a brand through a signature; two arenas from one [`Guard`]; and
-//! sharing a `DropArena` or a [`LocalArena`] between threads. The
+//! sharing a `DropArena` or a [`LocalHandle`] between threads. The
 //! repository's compile-fail suite, `ui-tests/` (run by `cargo test`), keeps
 //! one file per misuse, each saying what a user might write, why it would be
 //! unsound and which rule rejects it; `ui-tests/README.md` lists them all.
@@ -210,7 +210,7 @@
 //! ways ([`SyncDropArena::with`], [`make_sync_arena!`],
 //! [`SyncDropArena::new`]), its boxes are the same [`DropBox<'id, T>`](DropBox)
 //! under the same brand, and a box may be reclaimed on any thread. Each
-//! thread works through a [`LocalArena`] handle (`no_std`), or, with the
+//! thread works through a [`LocalHandle`] handle (`no_std`), or, with the
 //! default `std` feature, through the arena's own methods. How the threads
 //! share slots, and what `len` means while they run, is explained on
 //! [`SyncDropArena`]. For rayon, the repository's `examples/parallel_tree`
@@ -433,7 +433,7 @@ pub use arena::DropArena;
 pub use boxed::DropBox;
 #[doc(no_inline)]
 pub use generativity::{Guard, Id, make_guard};
-pub use sync::{LocalArena, SyncDropArena};
+pub use sync::{LocalHandle, SyncDropArena};
 
 /// The README's examples run as doctests too.
 #[cfg(doctest)]
@@ -447,7 +447,7 @@ struct ChangelogDoctests;
 
 // The shared randomised model (tests/support/model.rs, also the fuzz
 // target's body) runs as unit tests. It needs the kernels' checks
-// (`check_invariants`, `LocalArena::free_list_len`), which exist only under
+// (`check_invariants`, `LocalHandle::free_list_len`), which exist only under
 // `cfg(test)` and cargo-fuzz's `cfg(fuzzing)`, so it runs in this crate's
 // unit tests and in fuzz/fuzz_targets/ops.rs, and each includes it by path.
 // The plainer ways cost more:

@@ -34,7 +34,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{Rng, assert_expected_panic, expected_panic, quiet_expected_panics};
-use drop_arena::{DropBox, LocalArena, SyncDropArena, make_sync_arena};
+use drop_arena::{DropBox, LocalHandle, SyncDropArena, make_sync_arena};
 
 /// A value that shows whether it is intact: `check` is `id` scrambled, so a
 /// slot handed to two owners at once, or a free-list link written over a
@@ -360,7 +360,7 @@ fn every_thread_sends_to_every_other_and_frees_what_it_receives() {
 }
 
 /// A handle, the boxes it made, and the arena's capacity when it set out.
-type Baton<'id> = (LocalArena<'id, Stamp>, Vec<DropBox<'id, Stamp>>, usize);
+type Baton<'id> = (LocalHandle<'id, Stamp>, Vec<DropBox<'id, Stamp>>, usize);
 
 #[test]
 fn a_handle_passed_from_thread_to_thread_keeps_its_slots() {
@@ -501,7 +501,7 @@ fn destructors_that_free_into_their_own_arena_run_on_any_thread() {
         roles,
         || (),
         |role| {
-            let local: LocalArena<'_, Tree<'_>> = arena.local();
+            let local: LocalHandle<'_, Tree<'_>> = arena.local();
             match role {
                 Role::Producer(mut to_dropper) => {
                     for seq in 0..TREES {

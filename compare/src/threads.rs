@@ -2,7 +2,7 @@
 //! the goals of issue 11, measured side by side in one process.
 //!
 //! 1. **One thread**: random add/drop and alloc+reclaim pairs on
-//!    `DropArena`, on `SyncDropArena` through a [`LocalArena`] handle, and
+//!    `DropArena`, on `SyncDropArena` through a [`LocalHandle`] handle, and
 //!    through the `std` path (the methods on `&SyncDropArena`).
 //! 2. **Two threads churning** their own values on one arena, through
 //!    handles, against one thread doing the same total work.
@@ -29,7 +29,7 @@ use std::sync::{Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use drop_arena::{DropArena, DropBox, LocalArena, SyncDropArena, make_guard};
+use drop_arena::{DropArena, DropBox, LocalHandle, SyncDropArena, make_guard};
 
 use crate::peers::{Arena, MiBox};
 use crate::workloads::{RandomAddDrop, Triple, Value};
@@ -87,7 +87,7 @@ variants! {
     /// The variants of the one-thread measurements ([`random_add_drop`],
     /// [`pairs`]).
     pub enum OneThreadVariant {
-        /// `SyncDropArena` through a [`LocalArena`] handle.
+        /// `SyncDropArena` through a [`LocalHandle`] handle.
         Handle => "SyncDropArena (handle)",
         /// `SyncDropArena` through its `std` methods.
         StdPath => "SyncDropArena (std)",
@@ -115,7 +115,7 @@ variants! {
 variants! {
     /// The variants of [`handoff`].
     pub enum HandoffVariant {
-        /// One `SyncDropArena`, each thread through its own [`LocalArena`].
+        /// One `SyncDropArena`, each thread through its own [`LocalHandle`].
         Handles => "SyncDropArena (handles)",
         /// One `DropArena` behind a `Mutex`.
         LockedDropArena => "Mutex<DropArena>",
@@ -130,8 +130,8 @@ variants! {
     }
 }
 
-/// A [`LocalArena`] as a [`Pool`].
-struct Handle<'h, 'id, T>(&'h LocalArena<'id, T>);
+/// A [`LocalHandle`] as a [`Pool`].
+struct Handle<'h, 'id, T>(&'h LocalHandle<'id, T>);
 
 impl<'id, T> Pool<T> for Handle<'_, 'id, T> {
     type Handle = DropBox<'id, T>;
@@ -268,7 +268,7 @@ trait Owner: Sync {
 struct SyncArena<'id>(&'id SyncDropArena<'id, Triple>);
 
 impl<'id> Owner for SyncArena<'id> {
-    type Local = LocalArena<'id, Triple>;
+    type Local = LocalHandle<'id, Triple>;
     type Boxed = DropBox<'id, Triple>;
 
     fn local(&self) -> Self::Local {
@@ -562,7 +562,7 @@ pub fn handoff(variant: HandoffVariant, values: u64) -> Tally {
 variants! {
     /// The variants of [`Xmalloc`].
     pub enum XmallocVariant {
-        /// One `SyncDropArena`, each thread through its own [`LocalArena`].
+        /// One `SyncDropArena`, each thread through its own [`LocalHandle`].
         Handles => "SyncDropArena (handles)",
         /// One `SyncDropArena` through its `std` methods.
         StdPath => "SyncDropArena (std)",

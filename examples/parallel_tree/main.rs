@@ -15,7 +15,7 @@
 //! - the arena's own methods, `arena.alloc` and `arena.box_to_inner` (the
 //!   default `std` feature), for the nodes near the root: a task may run on
 //!   any thread of the pool, and the arena finds that thread's cache;
-//! - a [`LocalArena`] handle, made by a task that handles a whole subtree
+//! - a [`LocalHandle`] handle, made by a task that handles a whole subtree
 //!   alone: it skips the thread-local lookup the arena's methods pay on each
 //!   call, and gives its spare slots back when the task ends.
 //!
@@ -25,7 +25,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use drop_arena::{DropBox, LocalArena, SyncDropArena, make_sync_arena};
+use drop_arena::{DropBox, LocalHandle, SyncDropArena, make_sync_arena};
 
 /// A node of a complete binary tree; its children live in the same arena.
 struct Node<'id, V> {
@@ -64,7 +64,7 @@ fn build<'id, V: Send>(
 }
 
 fn build_alone<'id, V>(
-    local: &LocalArena<'id, Node<'id, V>>,
+    local: &LocalHandle<'id, Node<'id, V>>,
     depth: u32,
     n: u64,
     make: &impl Fn(u64) -> V,
@@ -114,7 +114,7 @@ fn take_apart_in<'s, 'id: 's, V: Send + 's>(
 }
 
 fn take_apart_alone<'id, V>(
-    local: &LocalArena<'id, Node<'id, V>>,
+    local: &LocalHandle<'id, Node<'id, V>>,
     tree: Tree<'id, V>,
     weigh: &impl Fn(V) -> u64,
 ) -> u64 {

@@ -1,7 +1,7 @@
 //! Random operation sequences against the shared model in
 //! `tests/support/model.rs`, which `cargo test --lib` also runs (driven by
 //! proptest there). The low bit of the first byte picks the arena: a
-//! `DropArena`, or a `SyncDropArena` through several `LocalArena` handles.
+//! `DropArena`, or a `SyncDropArena` through several `LocalHandle`s.
 //! The model installs its own panic hook for the panics it raises on
 //! purpose; any other panic reaches libFuzzer's and aborts.
 #![no_main]

@@ -16,7 +16,7 @@ use super::depot::{Depot, MAGAZINE, Refill, cut_after, nth_slot};
 use crate::ops::SlotSource;
 use crate::raw::{Link, Slot, SlotStack};
 
-/// The private slots of one `LocalArena`, or of one thread under the `std`
+/// The private slots of one `LocalHandle`, or of one thread under the `std`
 /// feature: what makes their hot path free of atomic read-modify-writes.
 /// Each lives at a fixed address in its arena's [`Caches`], which owns it;
 /// a handle or a thread claims one and uses it through a reference.
@@ -467,7 +467,7 @@ impl Drop for Caches {
 }
 
 /// A slot cache with the depot it belongs to: the [`SlotSource`] under
-/// [`Ops`] for `LocalArena` and for `SyncDropArena`'s `std` methods (`Ops`
+/// [`Ops`] for `LocalHandle` and for `SyncDropArena`'s `std` methods (`Ops`
 /// carries the brand).
 ///
 /// # Invariants

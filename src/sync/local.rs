@@ -1,4 +1,4 @@
-//! [`LocalArena`]: a handle on a [`SyncDropArena`] for one thread at a time.
+//! [`LocalHandle`]: a handle on a [`SyncDropArena`] for one thread at a time.
 
 use core::fmt;
 
@@ -34,7 +34,7 @@ use crate::ops::Ops;
 ///
 /// `cache` was claimed from `arena`'s caches for this handle, which holds
 /// it until it drops, and then flushes and releases it.
-pub struct LocalArena<'id, T> {
+pub struct LocalHandle<'id, T> {
     arena: &'id SyncDropArena<'id, T>,
     cache: &'id SlotCache,
 }
@@ -44,11 +44,11 @@ pub struct LocalArena<'id, T> {
 // The cache owns only slots, which hold no values while cached, so moving
 // the handle moves no `T`; sending `arena` needs it `Sync`, hence
 // `T: Send`.
-unsafe impl<T: Send> Send for LocalArena<'_, T> {}
+unsafe impl<T: Send> Send for LocalHandle<'_, T> {}
 
-impl<'id, T> LocalArena<'id, T> {
+impl<'id, T> LocalHandle<'id, T> {
     pub(super) fn new(arena: &'id SyncDropArena<'id, T>) -> Self {
-        LocalArena {
+        LocalHandle {
             arena,
             cache: arena.caches.claim(),
         }
@@ -57,7 +57,7 @@ impl<'id, T> LocalArena<'id, T> {
     #[inline]
     fn ops(&self) -> Ops<'id, CacheRef<'_, T>> {
         // SAFETY: `cache` belongs to `arena` and only this handle, which is
-        // `!Sync`, uses it (the `LocalArena` invariant); the arena's brand is
+        // `!Sync`, uses it (the `LocalHandle` invariant); the arena's brand is
         // `'id`, so its slots are that arena's.
         unsafe { Ops::new(CacheRef::new(self.cache, &self.arena.depot)) }
     }
@@ -210,9 +210,9 @@ impl<'id, T> LocalArena<'id, T> {
     }
 }
 
-impl<T> Drop for LocalArena<'_, T> {
+impl<T> Drop for LocalHandle<'_, T> {
     fn drop(&mut self) {
-        // SAFETY: `cache` belongs to `arena` (the `LocalArena` invariant).
+        // SAFETY: `cache` belongs to `arena` (the `LocalHandle` invariant).
         unsafe { self.cache.flush(&self.arena.depot) };
         // SAFETY: claimed by this handle, flushed just now, and not used
         // again.
@@ -220,9 +220,9 @@ impl<T> Drop for LocalArena<'_, T> {
     }
 }
 
-impl<T> fmt::Debug for LocalArena<'_, T> {
+impl<T> fmt::Debug for LocalHandle<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LocalArena")
+        f.debug_struct("LocalHandle")
             .field("arena", &self.arena)
             .finish_non_exhaustive()
     }

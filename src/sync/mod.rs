@@ -1,7 +1,7 @@
 //! [`SyncDropArena`]: one arena shared by many threads.
 //!
 //! One job per file: this one the public type, `local.rs` the handle
-//! ([`LocalArena`]), `per_thread.rs` the `std` path (the arena's own
+//! ([`LocalHandle`]), `per_thread.rs` the `std` path (the arena's own
 //! methods, through a cache per thread), `cache.rs` the slot cache and
 //! `depot.rs` the depot. The unsafe kernel is the last two:
 //! [`SlotCache`](cache::SlotCache), one handle's (or, under `std`, one
@@ -29,7 +29,7 @@ use core::marker::PhantomData;
 use crate::brand::Brand;
 use cache::Caches;
 use depot::Depot;
-pub use local::LocalArena;
+pub use local::LocalHandle;
 
 /// A single-type allocator shared by many threads: any thread allocates,
 /// and any thread reclaims, whichever thread allocated the box.
@@ -63,18 +63,19 @@ pub use local::LocalArena;
 ///
 /// # Two ways in
 ///
-/// - **A handle**, [`arena.local()`](Self::local): a [`LocalArena`] for
+/// - **A handle**, [`arena.local()`](Self::local): a [`LocalHandle`] for
 ///   one thread at a time, with `alloc`, `alloc_with`, `try_alloc_with`,
 ///   `drop_box`, `box_to_inner` and `free_without_dropping`. It needs only
 ///   `alloc`, not `std`, and it is the fastest path.
 /// - **The arena itself**, with the default `std` feature: the same methods
-///   on `&SyncDropArena`, through a handle the arena keeps for each thread
-///   that uses it (with the [`thread_local`](https://docs.rs/thread_local)
-///   crate). A thread remembers the arena it used last, so while it keeps to
-///   one arena each call costs a thread-local read and a compare more than a
-///   handle's; a call on another arena than the last costs a lookup. The
-///   per-thread handles live until the arena ends: a thread that exits leaves
-///   its free slots to the next thread that gets its id.
+///   on `&SyncDropArena`, through the slots the arena keeps for each thread
+///   that uses it, as a handle keeps its own (with the
+///   [`thread_local`](https://docs.rs/thread_local) crate). A thread
+///   remembers the arena it used last, so while it keeps to one arena each
+///   call costs a thread-local read and a compare more than a handle's; a
+///   call on another arena than the last costs a lookup. The per-thread
+///   slots live until the arena ends: a thread that exits leaves them to the
+///   next thread that gets its id.
 ///
 /// # How the threads share slots
 ///
@@ -297,8 +298,8 @@ impl<'id, T> SyncDropArena<'id, T> {
     /// local.drop_box(b);
     /// # });
     /// ```
-    pub fn local(&'id self) -> LocalArena<'id, T> {
-        LocalArena::new(self)
+    pub fn local(&'id self) -> LocalHandle<'id, T> {
+        LocalHandle::new(self)
     }
 
     /// The number of slots in use: allocated and not yet reclaimed, on any

@@ -98,7 +98,7 @@ unsafe fn set(arena: ArenaId, cache: &SlotCache) {
     RECENT.with(|recent| recent.set((arena.0, cache)));
 }
 
-/// The methods of [`LocalArena`](super::LocalArena), on the arena itself,
+/// The methods of [`LocalHandle`](super::LocalHandle), on the arena itself,
 /// through a slot cache the arena keeps for each thread.
 impl<'id, T> SyncDropArena<'id, T> {
     #[inline]
@@ -139,7 +139,7 @@ impl<'id, T> SyncDropArena<'id, T> {
         cache
     }
 
-    /// Moves `value` into the arena, as [`LocalArena::alloc`](super::LocalArena::alloc) does, through
+    /// Moves `value` into the arena, as [`LocalHandle::alloc`](super::LocalHandle::alloc) does, through
     /// this thread's cache.
     ///
     /// ```
@@ -156,7 +156,7 @@ impl<'id, T> SyncDropArena<'id, T> {
     }
 
     /// Takes a slot, then moves the value `f` returns into it, as
-    /// [`LocalArena::alloc_with`](super::LocalArena::alloc_with) does. `f` may use the arena.
+    /// [`LocalHandle::alloc_with`](super::LocalHandle::alloc_with) does. `f` may use the arena.
     ///
     /// ```
     /// # drop_arena::SyncDropArena::with(|arena| {
@@ -172,7 +172,7 @@ impl<'id, T> SyncDropArena<'id, T> {
     }
 
     /// Allocates the value `f` returns if it returns `Ok`, as
-    /// [`LocalArena::try_alloc_with`](super::LocalArena::try_alloc_with) does.
+    /// [`LocalHandle::try_alloc_with`](super::LocalHandle::try_alloc_with) does.
     ///
     /// ```
     /// # drop_arena::SyncDropArena::with(|arena| {
@@ -188,7 +188,7 @@ impl<'id, T> SyncDropArena<'id, T> {
         self.ops().try_alloc_with(f)
     }
 
-    /// Drops the value and reclaims its slot, as [`LocalArena::drop_box`](super::LocalArena::drop_box)
+    /// Drops the value and reclaims its slot, as [`LocalHandle::drop_box`](super::LocalHandle::drop_box)
     /// does. The box may come from any thread.
     ///
     /// ```
@@ -204,7 +204,7 @@ impl<'id, T> SyncDropArena<'id, T> {
     }
 
     /// Moves the value out and reclaims its slot, as
-    /// [`LocalArena::box_to_inner`](super::LocalArena::box_to_inner) does.
+    /// [`LocalHandle::box_to_inner`](super::LocalHandle::box_to_inner) does.
     ///
     /// ```
     /// # drop_arena::SyncDropArena::with(|arena| {
@@ -219,7 +219,7 @@ impl<'id, T> SyncDropArena<'id, T> {
     }
 
     /// Reclaims the slot without running the value's destructor, as
-    /// [`LocalArena::free_without_dropping`](super::LocalArena::free_without_dropping) does.
+    /// [`LocalHandle::free_without_dropping`](super::LocalHandle::free_without_dropping) does.
     ///
     /// ```
     /// # drop_arena::SyncDropArena::with(|arena| {

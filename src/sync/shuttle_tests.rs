@@ -39,7 +39,7 @@ use shuttle::rand::{Rng, thread_rng};
 use shuttle::sync::{Mutex, mpsc};
 use shuttle::thread;
 
-use super::{LocalArena, SyncDropArena};
+use super::{LocalHandle, SyncDropArena};
 use crate::DropBox;
 
 /// Schedules per scheduler and test: about 15 seconds for the three tests
@@ -235,7 +235,7 @@ struct Worker<'w, 'a, 'l> {
     me: usize,
     world: &'w World<'a, 'l>,
     /// Dropped by `Worker::drop`, unless a check failed.
-    local: ManuallyDrop<LocalArena<'a, Token<'l>>>,
+    local: ManuallyDrop<LocalHandle<'a, Token<'l>>>,
     live: Vec<Boxed<'a, 'l>>,
     /// Slots this worker left in use (`DropInPlace`, `Forget`).
     left_in_use: usize,

@@ -12,7 +12,7 @@
 //!
 //! An arena of [`Val`]s, beside a *side* `DropArena` of [`Leaf`]s that
 //! outlives it. The arena is a `DropArena`, or in the sync mode a
-//! `SyncDropArena` used through up to [`MAX_HANDLES`] `LocalArena` handles,
+//! `SyncDropArena` used through up to [`MAX_HANDLES`] `LocalHandle`s,
 //! interleaved on this one thread. A `Val` may own a box of the side arena,
 //! which it gives back there when dropped; then it allocates and reclaims
 //! temporaries in its own arena (through a handle of its own, in the sync
@@ -80,7 +80,7 @@ use std::sync::Once;
 use std::vec::Vec;
 
 use arbitrary::{Arbitrary, Unstructured};
-use drop_arena::{DropArena, DropBox, LocalArena, SyncDropArena, make_arena, make_sync_arena};
+use drop_arena::{DropArena, DropBox, LocalHandle, SyncDropArena, make_arena, make_sync_arena};
 
 /// One step. A `u8` index picks a live box (modulo their number); an op on
 /// a box does nothing while there is none.
@@ -146,7 +146,7 @@ pub enum Op {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     DropArena,
-    /// A `SyncDropArena`, through `LocalArena` handles on one thread.
+    /// A `SyncDropArena`, through `LocalHandle`s on one thread.
     SyncDropArena,
 }
 
@@ -367,7 +367,7 @@ fn slots<R>(arena: usize, f: impl FnOnce(&mut SlotModel) -> R) -> R {
 /// list: the slots on top, which it hands out first.
 struct Handle<'a, T> {
     /// Dropped by hand: see `Drop`.
-    local: ManuallyDrop<LocalArena<'a, T>>,
+    local: ManuallyDrop<LocalHandle<'a, T>>,
     /// Numbers the handle in messages, and tells which handle made a box.
     id: usize,
     /// The top of the handle's free list, the slot taken back last last;
@@ -453,12 +453,12 @@ impl<T> Drop for Handle<'_, T> {
 /// unit tests and to cargo-fuzz: the builds that run the model. (A plain
 /// build of the fuzz crate, as clippy makes, only compiles it.)
 #[cfg(any(test, fuzzing))]
-fn free_list_len<T>(local: &LocalArena<'_, T>) -> Option<usize> {
+fn free_list_len<T>(local: &LocalHandle<'_, T>) -> Option<usize> {
     Some(local.free_list_len())
 }
 
 #[cfg(not(any(test, fuzzing)))]
-fn free_list_len<T>(_: &LocalArena<'_, T>) -> Option<usize> {
+fn free_list_len<T>(_: &LocalHandle<'_, T>) -> Option<usize> {
     None
 }
 

@@ -1,7 +1,7 @@
 //! Constructors and destructors that allocate from and reclaim into the
 //! `SyncDropArena` that is running them, through handles.
 
-use drop_arena::{DropBox, LocalArena, SyncDropArena, make_sync_arena};
+use drop_arena::{DropBox, LocalHandle, SyncDropArena, make_sync_arena};
 
 #[test]
 fn a_constructor_may_use_its_own_handle() {
@@ -44,7 +44,7 @@ impl Drop for Tree<'_> {
 #[test]
 fn a_destructor_may_reclaim_into_the_arena_that_runs_it() {
     make_sync_arena!(arena);
-    let local: LocalArena<'_, Tree<'_>> = arena.local();
+    let local: LocalHandle<'_, Tree<'_>> = arena.local();
     let leaves = (0..3)
         .map(|_| {
             local.alloc(Tree {
