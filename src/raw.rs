@@ -1,11 +1,12 @@
-//! `DropArena`'s unsafe kernel: [`RawArena`], slots of uninitialized memory
-//! handed out and taken back in O(1).
+//! The kernel at the bottom of the house: slots of uninitialized memory
+//! handed out and taken back in O(1). It imports nothing above it.
 //!
-//! `DropArena` builds on [`RawArena::take_slot`] and
-//! [`RawArena::give_back_slot`]; `SyncDropArena`'s kernel (`sync/`) shares
-//! the [`Slot`], the chunks ([`take_chunk`]) and the link helpers
-//! ([`read_next`], [`write_next`]). The words used for memory here are
-//! defined once, on [`RawArena`].
+//! Both arenas share the [`Slot`], the chunks ([`take_chunk`],
+//! [`next_chunk_len`]), the link helpers ([`read_next`], [`write_next`]) and
+//! the fast path, [`SlotStack`]; [`RawArena`] is `DropArena`'s kernel, on
+//! which it builds with [`RawArena::take_slot`] and
+//! [`RawArena::give_back_slot`], and `sync/` holds `SyncDropArena`'s. The
+//! words used for memory here are defined once, on [`RawArena`].
 
 use core::cell::{Cell, OnceCell};
 use core::mem::ManuallyDrop;
