@@ -359,7 +359,7 @@ pub(crate) fn foreign_slot<T>(slot: NonNull<Slot<T>>) -> ! {
 /// `chunks` stay empty, every `take_slot` counts as a pop and every
 /// `give_back_slot` as a push, and `popped - pushed` is the number in use.
 ///
-/// [`check`](Self::check) asserts all of this in tests.
+/// `check` asserts all of this in tests.
 pub(crate) struct RawArena<T> {
     slots: SlotStack,
     pushed: Cell<usize>,

@@ -467,7 +467,7 @@ impl Drop for Caches {
 }
 
 /// A slot cache with the depot it belongs to: the [`SlotSource`] under
-/// [`Ops`] for `LocalHandle` and for `SyncDropArena`'s `std` methods (`Ops`
+/// [`Ops`](crate::ops::Ops) for `LocalHandle` and for `SyncDropArena`'s `std` methods (`Ops`
 /// carries the brand).
 ///
 /// # Invariants

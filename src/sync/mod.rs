@@ -5,7 +5,7 @@
 //! methods, through a cache per thread), `cache.rs` the slot cache and
 //! `depot.rs` the depot. The unsafe kernel is the last two:
 //! [`SlotCache`](cache::SlotCache), one handle's (or, under `std`, one
-//! thread's) private slots, and [`Depot`](depot::Depot), the slots no cache
+//! thread's) private slots, and [`Depot`], the slots no cache
 //! holds. The value-level operations are `crate::ops`, shared with
 //! `DropArena`, running on [`CacheRef`](cache::CacheRef).
 
