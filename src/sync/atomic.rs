@@ -5,6 +5,11 @@
 #[cfg(all(loom, shuttle))]
 compile_error!("cfg(loom) and cfg(shuttle) each replace the atomics: pass one of them");
 
+// loom and shuttle are dev-dependencies (kept out of users' lock files), so
+// only the library's own unit tests can see them.
+#[cfg(all(any(loom, shuttle), not(test)))]
+compile_error!("cfg(loom) and cfg(shuttle) are for the library's unit tests: cargo test --lib");
+
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize};
 
