@@ -166,7 +166,8 @@ impl SlotCache {
                 return unsafe { self.pop_refilled(head, MAGAZINE) };
             }
             match depot.refill() {
-                // SAFETY: as above, from `Depot::refill`.
+                // SAFETY: a free list of `len` of the depot's slots, now ours
+                // alone (`Depot::refill`), and ours is still empty.
                 Refill::Free { head, len } => return unsafe { self.pop_refilled(head, len) },
                 // SAFETY: a run of the depot's fresh slots, not empty, ours
                 // alone (`Depot::refill`); ours is used up.
